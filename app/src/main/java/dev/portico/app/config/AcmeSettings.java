@@ -1,0 +1,48 @@
+package dev.portico.app.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code acme} section: how certificates for public names are obtained.
+ *
+ * @param directory an ACME directory as acme4j's {@code Session} takes it: {@code acme://letsencrypt.org},
+ *     {@code acme://letsencrypt.org/staging}, {@code acme://pebble/localhost:14000} or an https URL
+ * @param caBundle PEM file of CAs to trust for the directory's own TLS (needed for Pebble)
+ * @param profile ACME profile name ({@code shortlived}, {@code tlsserver}, ...), when the CA offers profiles
+ */
+public record AcmeSettings(
+        String email,
+        URI directory,
+        boolean agreeToTerms,
+        Optional<Path> caBundle,
+        Optional<ExternalAccountBinding> eab,
+        KeyType keyType,
+        Optional<String> profile) {
+
+    public AcmeSettings {
+        Objects.requireNonNull(email, "email");
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(caBundle, "caBundle");
+        Objects.requireNonNull(eab, "eab");
+        Objects.requireNonNull(keyType, "keyType");
+        Objects.requireNonNull(profile, "profile");
+    }
+
+    /** External account binding (ZeroSSL and others). The HMAC is a secret: never logged. */
+    public record ExternalAccountBinding(String keyId, String hmacKey) {
+        public ExternalAccountBinding {
+            Objects.requireNonNull(keyId, "keyId");
+            Objects.requireNonNull(hmacKey, "hmacKey");
+        }
+
+        @Override
+        public String toString() {
+            return "ExternalAccountBinding[keyId=" + keyId + ", hmacKey=<redacted>]";
+        }
+    }
+
+    public enum KeyType { ECDSA_P256, RSA_2048 }
+}
