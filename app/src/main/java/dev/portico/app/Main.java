@@ -1,10 +1,15 @@
 package dev.portico.app;
 
-/** Entry point of the portico command. */
+import dev.portico.app.cli.PorticoCli;
+
+/** Entry point of the {@code portico} command; see {@link PorticoCli} for the commands. */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.out.println("portico");
+        int status = PorticoCli.execute(args, System.out, System.err);
+        if (status != PorticoCli.KEEP_RUNNING) {
+            System.exit(status);
+        }
     }
 }
