@@ -69,8 +69,13 @@ final class AcmeClient {
         Login login = accounts.login(session);
         RenewalInfo info = login.bindRenewalInfo(leaf);
         Optional<Instant> retryAfter = info.fetch();
-        return Optional.of(new Ari(new AriWindow(info.getSuggestedWindowStart(), info.getSuggestedWindowEnd()),
-                retryAfter, info.getExplanation().map(Object::toString)));
+        return Optional.of(ari(info, retryAfter));
+    }
+
+    /** Reads the suggested window (RFC 9773 §4.2) as acme4j parsed it. */
+    static Ari ari(RenewalInfo info, Optional<Instant> retryAfter) {
+        return new Ari(new AriWindow(info.getSuggestedWindowStart(), info.getSuggestedWindowEnd()),
+                retryAfter, info.getExplanation().map(Object::toString));
     }
 
     /** Renewal information as fetched: window, the server's Retry-After, and its explanation URL. */
