@@ -1,0 +1,434 @@
+package dev.portico.acme;
+
+import dev.portico.acme.renewal.AriWindow;
+import dev.portico.acme.renewal.Backoff;
+import dev.portico.acme.renewal.Failure;
+import dev.portico.acme.renewal.FailureKind;
+import dev.portico.acme.renewal.OrderHistory;
+import dev.portico.acme.renewal.OrderLimits;
+import dev.portico.acme.renewal.RenewalPolicy;
+import dev.portico.tls.sni.HostPattern;
+import dev.portico.tls.storage.Storage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every managed set of names covered by a fresh ACME certificate.
+ *
+ * <p>{@link #manage(Set)} loads a stored certificate at once and hands it to the listener, so startup
+ * never waits for the CA; a missing or due certificate is ordered in the background. One timer
+ * thread sleeps until the earliest due set (a single wakeup, re-armed whenever a due time changes,
+ * never a fixed poll) and hands due sets to a small order pool, so a slow or hung CA delays no other
+ * set beyond the pool's width; each order is bounded by the request timeout and the order deadline of
+ * {@link AcmeOptions}. A set, and any name in it, is never in two orders at once (and, through
+ * {@code Storage.lock}, not in two processes sharing the storage either).
+ *
+ * <p>When: {@link RenewalPolicy} (ARI window when offered, else a third / half of the lifetime left).
+ * After a failure: {@link Backoff} after classification, and never past {@link OrderLimits}.
+ *
+ * <p>Thread-safe. Every method does I/O or waits: control plane only, never an event loop.
+ */
+public final class RenewalScheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RenewalScheduler.class);
+    private static final Duration EXPIRY_ALARM = Duration.ofDays(7);
+
+    private final AcmeOptions options;
+    private final Storage storage;
+    private final CertificateFiles files;
+    private final AcmeClient client;
+    private final CertificateListener listener;
+    private final Tuning tuning;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService orders;
+    private final Map<Set<String>, Entry> entries = new LinkedHashMap<>();
+    private final Set<String> busyNames = new HashSet<>();
+    private OrderHistory history = OrderHistory.EMPTY;
+    private ScheduledFuture<?> wakeup;
+    private Instant wakeAt;
+    private boolean closed;
+
+    /**
+     * A scheduler with the production tuning (system clock, Let's Encrypt limits, the default
+     * backoff table, two order threads). Does no I/O until {@link #manage(Set)}.
+     */
+    public static RenewalScheduler create(AcmeOptions options, Storage storage, Http01Challenges challenges,
+            CertificateListener listener) {
+        return new RenewalScheduler(options, storage, challenges, listener, Tuning.DEFAULT);
+    }
+
+    RenewalScheduler(AcmeOptions options, Storage storage, Http01Challenges challenges, CertificateListener listener,
+            Tuning tuning) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.tuning = Objects.requireNonNull(tuning, "tuning");
+        this.files = new CertificateFiles(storage);
+        this.client = new AcmeClient(options, storage, Objects.requireNonNull(challenges, "challenges"), tuning.clock());
+        this.timer = Executors.newSingleThreadScheduledExecutor(threads("portico-acme-timer"));
+        this.orders = Executors.newFixedThreadPool(tuning.orderThreads(), threads("portico-acme-order"));
+    }
+
+    /**
+     * Starts keeping {@code names} (host names, no wildcards: HTTP-01 cannot prove them) covered. A
+     * stored certificate that covers them is handed to the listener before this returns (file I/O
+     * only); ordering, when needed, happens in the background. Managing the same set again is a no-op.
+     */
+    public void manage(Set<String> names) {
+        Set<String> set = normalize(names);
+        Entry entry;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("scheduler is closed");
+            }
+            if (entries.containsKey(set)) {
+                return;
+            }
+            entry = new Entry(set);
+            entries.put(set, entry);
+        }
+        Optional<ManagedCertificate> stored = Optional.empty();
+        try {
+            stored = files.load(set);
+        } catch (java.io.IOException e) {
+            LOG.warn("acme stored certificate unreadable names={} detail={}", set, e.toString());
+        }
+        Instant now = tuning.clock().instant();
+        if (stored.isPresent() && stored.get().notAfter().isAfter(now)) {
+            LOG.info("acme certificate loaded names={} notAfter={} serial={}", set, stored.get().notAfter(),
+                    stored.get().serialHex());
+            installed(entry, stored.get(), now);
+        } else {
+            synchronized (this) {
+                entry.dueAt = now;
+            }
+            LOG.info("acme certificate missing, ordering names={}", set);
+        }
+        rearm();
+    }
+
+    /** Stops renewing {@code names}; an order in flight finishes but its result is not installed. */
+    public void unmanage(Set<String> names) {
+        synchronized (this) {
+            Entry e = entries.remove(normalize(names));
+            if (e != null) {
+                e.removed = true;
+            }
+        }
+        rearm();
+    }
+
+    /** A snapshot of every managed set for operators (admin endpoint, metrics). Any thread. */
+    public synchronized List<CertificateState> states() {
+        List<CertificateState> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            Optional<ManagedCertificate> c = Optional.ofNullable(e.current);
+            out.add(new CertificateState(e.names, c.map(ManagedCertificate::issuer), c.map(ManagedCertificate::notAfter),
+                    c.map(ManagedCertificate::serialHex), Optional.ofNullable(e.nextWake()),
+                    Optional.ofNullable(e.lastError).map(Failure::summary)));
+        }
+        return out;
+    }
+
+    /** Stops the timer and interrupts orders in flight (their tokens are withdrawn). Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (wakeup != null) {
+                wakeup.cancel(false);
+            }
+        }
+        timer.shutdownNow();
+        orders.shutdownNow();
+        try {
+            orders.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Re-arms the single wakeup for the earliest due set that is not being ordered. Any thread. */
+    private synchronized void rearm() {
+        if (closed) {
+            return;
+        }
+        Instant earliest = null;
+        for (Entry e : entries.values()) {
+            Instant t = e.running ? null : e.nextWake();
+            if (t != null && (earliest == null || t.isBefore(earliest))) {
+                earliest = t;
+            }
+        }
+        if (wakeup != null && !wakeup.isDone()) {
+            if (earliest != null && wakeAt != null && !wakeAt.isAfter(earliest)) {
+                return; // already armed early enough; wake() re-arms for what is left
+            }
+            wakeup.cancel(false);
+        }
+        wakeup = null;
+        wakeAt = earliest;
+        if (earliest != null) {
+            long delay = Math.max(0, Duration.between(tuning.clock().instant(), earliest).toMillis());
+            wakeup = timer.schedule(this::wake, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Timer thread: starts every due set whose names are all idle, then re-arms. */
+    private void wake() {
+        Instant now = tuning.clock().instant();
+        synchronized (this) {
+            wakeup = null;
+            for (Entry e : entries.values()) {
+                Instant t = e.nextWake();
+                if (e.running || t == null || t.isAfter(now) || e.names.stream().anyMatch(busyNames::contains)) {
+                    continue;
+                }
+                e.running = true;
+                busyNames.addAll(e.names);
+                orders.execute(() -> run(e));
+            }
+        }
+        rearm();
+    }
+
+    /** Order pool: renews {@code e} or refreshes its renewal information. */
+    private void run(Entry e) {
+        try {
+            Instant now = tuning.clock().instant();
+            boolean ariOnly;
+            synchronized (this) {
+                ariOnly = e.current != null && e.dueAt.isAfter(now) && e.ariCheckAt != null && !e.ariCheckAt.isAfter(now);
+            }
+            if (ariOnly) {
+                checkRenewalInfo(e, now);
+            } else {
+                order(e);
+            }
+        } catch (RuntimeException ex) {
+            failed(e, ex); // a bug must not kill the pool thread or leave the set stuck
+        } finally {
+            synchronized (this) {
+                e.running = false;
+                busyNames.removeAll(e.names);
+            }
+            rearm();
+        }
+    }
+
+    private void order(Entry e) {
+        String lockName = "acme-order-" + CertificateFiles.primary(e.names);
+        try (Storage.Lock ignored = storage.lock(lockName)) {
+            // Another process sharing the storage may have renewed while we waited for the lock.
+            Optional<ManagedCertificate> stored = files.load(e.names);
+            Instant now = tuning.clock().instant();
+            if (stored.isPresent() && !sameSerial(stored.get(), e.current)
+                    && !RenewalPolicy.isDue(plainRenewAt(stored.get()), now)) {
+                LOG.info("acme certificate renewed elsewhere, loaded names={} serial={}", e.names, stored.get().serialHex());
+                installed(e, stored.get(), now);
+                return;
+            }
+            Instant allowed;
+            synchronized (this) {
+                history = history.pruned(tuning.limits(), now);
+                allowed = history.nextAllowed(e.names, tuning.limits(), now);
+                if (!allowed.isAfter(now)) {
+                    history = history.withOrder(now, e.names);
+                } else {
+                    e.dueAt = allowed;
+                }
+            }
+            if (allowed.isAfter(now)) {
+                LOG.warn("acme order deferred reason=client-rate-limit names={} nextTry={}", e.names, allowed);
+                return;
+            }
+            ManagedCertificate issued = client.issue(e.names,
+                    Optional.ofNullable(e.current).map(c -> c.pair().leaf()));
+            files.store(issued, options.directory(), tuning.clock().instant());
+            synchronized (this) {
+                history = history.withIssued(tuning.clock().instant(), e.names);
+            }
+            LOG.info("acme issued names={} notAfter={} serial={} issuer=\"{}\"", e.names, issued.notAfter(),
+                    issued.serialHex(), issued.issuer());
+            installed(e, issued, tuning.clock().instant());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        } catch (Exception ex) {
+            failed(e, ex);
+        }
+    }
+
+    private void checkRenewalInfo(Entry e, Instant now) {
+        try {
+            Optional<AcmeClient.Ari> ari = client.renewalInfo(e.current.pair().leaf());
+            synchronized (this) {
+                if (ari.isEmpty()) {
+                    e.ariCheckAt = null;
+                    return;
+                }
+                AriWindow window = ari.get().window();
+                if (!window.equals(e.ariWindow)) { // re-pick only when the CA moved the window (RFC 9773 §4.2)
+                    e.ariWindow = window;
+                    e.dueAt = RenewalPolicy.renewAt(e.current.notBefore(), e.current.notAfter(), Optional.of(window),
+                            now, tuning.random());
+                    LOG.info("acme renewal scheduled names={} at={} source=ari window={}..{}{}", e.names, e.dueAt,
+                            window.start(), window.end(),
+                            ari.get().explanation().map(x -> " explanation=" + x).orElse(""));
+                }
+                e.ariCheckAt = RenewalPolicy.nextAriCheck(now, ari.get().retryAfter());
+            }
+        } catch (Exception ex) {
+            Failure f = FailureClassifier.classify(ex);
+            synchronized (this) {
+                e.ariCheckAt = tuning.backoff().nextAttempt(1, f.kind(), now, f.retryAfter(), tuning.random());
+            }
+            LOG.warn("acme renewal info failed names={} kind={} detail=\"{}\" nextTry={}", e.names, f.kind(),
+                    f.detail(), e.ariCheckAt);
+        }
+    }
+
+    private void installed(Entry e, ManagedCertificate cert, Instant now) {
+        synchronized (this) {
+            if (e.removed) {
+                return;
+            }
+            e.current = cert;
+            e.failures = 0;
+            e.lastError = null;
+            e.ariWindow = null;
+            e.dueAt = plainRenewAt(cert);
+            e.ariCheckAt = now; // first ARI look-up right away; dropped when the CA has no renewalInfo
+        }
+        LOG.info("acme renewal scheduled names={} at={} source=lifetime", e.names, e.dueAt);
+        try {
+            listener.installed(cert);
+        } catch (RuntimeException ex) {
+            LOG.error("acme certificate listener failed names={} serial={}", e.names, cert.serialHex(), ex);
+        }
+    }
+
+    private void failed(Entry e, Exception ex) {
+        Failure f = FailureClassifier.classify(ex);
+        Instant now = tuning.clock().instant();
+        Instant next;
+        int failures;
+        Optional<Instant> notAfter;
+        synchronized (this) {
+            failures = ++e.failures;
+            e.lastError = f;
+            next = tuning.backoff().nextAttempt(failures, f.kind(), now, f.retryAfter(), tuning.random());
+            e.dueAt = next;
+            if (f.kind() == FailureKind.CHALLENGE_FAILED) {
+                history = history.withFailedValidation(now, e.names);
+            }
+            notAfter = Optional.ofNullable(e.current).map(ManagedCertificate::notAfter);
+        }
+        String line = "acme order failed names={} kind={} type={} detail=\"{}\" failures={} nextTry={} currentNotAfter={}";
+        Object[] args = {e.names, f.kind(), f.problemType().map(Object::toString).orElse("-"), f.detail(), failures,
+                next, notAfter.map(Object::toString).orElse("-")};
+        boolean expiring = notAfter.isEmpty() || notAfter.get().isBefore(now.plus(EXPIRY_ALARM));
+        if (!f.kind().isTransient() || (expiring && failures > 1)) {
+            LOG.error(line, args);
+        } else {
+            LOG.warn(line, args);
+        }
+        if (f.kind() == FailureKind.SERVER && !(ex instanceof org.shredzone.acme4j.exception.AcmeException)
+                && !(ex instanceof OrderFailedException)) {
+            LOG.debug("acme order failure cause names={}", e.names, ex);
+        }
+    }
+
+    private Instant plainRenewAt(ManagedCertificate cert) {
+        return RenewalPolicy.renewAt(cert.notBefore(), cert.notAfter(), Optional.empty(), tuning.clock().instant(),
+                tuning.random());
+    }
+
+    private static boolean sameSerial(ManagedCertificate a, ManagedCertificate b) {
+        return b != null && a.serial().equals(b.serial());
+    }
+
+    private static Set<String> normalize(Set<String> names) {
+        Objects.requireNonNull(names, "names");
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("names: empty (expected at least one host name)");
+        }
+        Set<String> out = new TreeSet<>();
+        for (String n : names) {
+            if (n.contains("*")) {
+                throw new IllegalArgumentException("names: " + n + " is a wildcard (HTTP-01 cannot validate wildcards)");
+            }
+            out.add(HostPattern.normalize(n));
+        }
+        return java.util.Collections.unmodifiableSet(out);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Mutable state of one managed set; every field guarded by the scheduler's monitor. */
+    private static final class Entry {
+        final Set<String> names;
+        ManagedCertificate current;
+        Instant dueAt;
+        Instant ariCheckAt;
+        AriWindow ariWindow;
+        int failures;
+        Failure lastError;
+        boolean running;
+        boolean removed;
+
+        Entry(Set<String> names) {
+            this.names = names;
+        }
+
+        Instant nextWake() {
+            if (dueAt == null) {
+                return ariCheckAt;
+            }
+            return ariCheckAt != null && ariCheckAt.isBefore(dueAt) ? ariCheckAt : dueAt;
+        }
+    }
+
+    /**
+     * The knobs tests turn: clock, randomness, retry table, client-side limits and order threads.
+     */
+    record Tuning(Clock clock, RandomGenerator random, Backoff backoff, OrderLimits limits, int orderThreads) {
+        static final Tuning DEFAULT = new Tuning(Clock.systemUTC(), RandomGenerator.getDefault(), Backoff.DEFAULT,
+                OrderLimits.LETS_ENCRYPT, 2);
+
+        Tuning {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(random, "random");
+            Objects.requireNonNull(backoff, "backoff");
+            Objects.requireNonNull(limits, "limits");
+            if (orderThreads < 1) {
+                throw new IllegalArgumentException("orderThreads: " + orderThreads + " (expected: >= 1)");
+            }
+        }
+    }
+}
