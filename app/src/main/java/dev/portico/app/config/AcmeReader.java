@@ -98,12 +98,12 @@ final class AcmeReader {
     }
 
     private void agreement(YamlMapping m) {
-        String why = "set it to true to accept the CA's terms of service; the CA refuses to register an account without it";
+        String why = "true accepts the CA's terms of service, and the CA registers no account without that";
         Optional<Node> node = m.required("agree_to_terms", why, problems);
         if (node.isPresent()) {
             Optional<Boolean> agreed = reader.bool(node.get(), m.path("agree_to_terms"));
             if (agreed.isPresent() && !agreed.get()) {
-                problems.add(node.get(), m.path("agree_to_terms"), "is false: " + why);
+                problems.add(node.get(), m.path("agree_to_terms"), "found false, expected true (" + why + ")");
             }
         }
     }

@@ -36,13 +36,13 @@ final class ActionReader {
 
     /** {@code proxy: http://a:1} or {@code proxy: [http://a:1, h2c://b:2]}. */
     Optional<RouteAction> proxy(Node node, String path) {
-        String expected = "an upstream URL or a list of them (" + UpstreamFormat.EXAMPLES + ")";
+        String expected = "an upstream URL or a list of them: " + UpstreamFormat.EXAMPLES;
         List<Node> items = node instanceof ScalarNode ? List.of(node) : reader.list(node, path, expected).orElse(null);
         if (items == null) {
             return Optional.empty();
         }
         if (items.isEmpty()) {
-            problems.add(node, path, "empty list (" + UpstreamFormat.EXAMPLES.replace("expected", "expected at least one,") + ")");
+            problems.add(node, path, "empty list (expected at least one upstream: " + UpstreamFormat.EXAMPLES + ")");
             return Optional.empty();
         }
         List<RouteAction.Upstream> upstreams = new ArrayList<>();

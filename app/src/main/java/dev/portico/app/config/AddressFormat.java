@@ -11,7 +11,7 @@ import java.util.Optional;
  * refused: a listener binds an address, and resolving names at start would make the bind depend on DNS.
  */
 final class AddressFormat {
-    static final String EXAMPLES = "expected host:port, [ipv6]:port or :port, e.g. 127.0.0.1:8443 or :443";
+    static final String EXAMPLES = "host:port, [ipv6]:port or :port, e.g. 127.0.0.1:8443 or :443";
 
     private AddressFormat() {}
 
@@ -21,7 +21,7 @@ final class AddressFormat {
         int colon = t.lastIndexOf(':');
         if (colon < 0) {
             String hint = t.matches("\\d{1,5}") ? "; did you mean ':" + t + "'?" : "";
-            throw new IllegalArgumentException("'" + text + "' has no port (" + EXAMPLES + hint + ")");
+            throw new IllegalArgumentException("'" + text + "' has no port (expected " + EXAMPLES + hint + ")");
         }
         String host = t.substring(0, colon);
         String portText = t.substring(colon + 1);
@@ -37,7 +37,7 @@ final class AddressFormat {
         }
         Optional<InetAddress> address = IpLiteral.parse(host);
         if (address.isEmpty()) {
-            throw new IllegalArgumentException("'" + host + "' is not an IP address (" + EXAMPLES + ")");
+            throw new IllegalArgumentException("'" + host + "' is not an IP address (expected " + EXAMPLES + ")");
         }
         return new InetSocketAddress(address.get(), port);
     }
@@ -48,7 +48,7 @@ final class AddressFormat {
         if (a == null || a.isAnyLocalAddress()) {
             return ":" + address.getPort();
         }
-        String host = a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        String host = a instanceof Inet6Address ? "[" + IpLiteral.format(a) + "]" : a.getHostAddress();
         return host + ":" + address.getPort();
     }
 
@@ -62,7 +62,7 @@ final class AddressFormat {
 
     private static int port(String portText, String text) {
         if (!portText.matches("\\d{1,5}")) {
-            throw new IllegalArgumentException("'" + text + "': port '" + portText + "' is not a number (" + EXAMPLES + ")");
+            throw new IllegalArgumentException("'" + text + "': port '" + portText + "' is not a number (expected " + EXAMPLES + ")");
         }
         int port = Integer.parseInt(portText);
         if (port < 1 || port > 65535) {

@@ -81,6 +81,6 @@ public record Cidr(InetAddress network, int prefixLength) {
 
     @Override
     public String toString() {
-        return network.getHostAddress() + "/" + prefixLength;
+        return IpLiteral.format(network) + "/" + prefixLength;
     }
 }

@@ -115,6 +115,7 @@ final class DocumentReader {
                             .map(problems::at).orElseGet(() -> problems.at((Mark) null));
                     problems.add(at, "listen." + later, AddressFormat.format(b.get()) + " overlaps the " + earlier
                             + " listener's " + AddressFormat.format(a.get()) + " (each listener needs its own port)");
+                    break;
                 }
             }
         }
@@ -123,11 +124,15 @@ final class DocumentReader {
 
     /** An address, or (when {@code mayBeOff}) {@code off} for no listener. */
     private Optional<Optional<InetSocketAddress>> address(Node node, String path, boolean mayBeOff) {
-        if (mayBeOff && node instanceof ScalarNode s && (s.getValue().equals("off") || s.getValue().equals("false"))) {
-            return Optional.of(Optional.empty());
+        if (node instanceof ScalarNode s && (s.getValue().equals("off") || s.getValue().equals("false"))) {
+            if (mayBeOff) {
+                return Optional.of(Optional.empty());
+            }
+            problems.add(node, path, "cannot be off (expected " + AddressFormat.EXAMPLES + ")");
+            return Optional.empty();
         }
-        String expected = "an address (" + AddressFormat.EXAMPLES + (mayBeOff ? ", or off" : "")
-                + (node instanceof SequenceNode ? "; quote IPv6 addresses: \"[::1]:8443\"" : "") + ")";
+        String expected = "an address: " + AddressFormat.EXAMPLES + (mayBeOff ? ", or off" : "")
+                + (node instanceof SequenceNode ? " (quote IPv6 addresses: \"[::1]:8443\")" : "");
         if (node instanceof ScalarNode s && s.getValue().matches("\\d{1,5}")) {
             problems.add(node, path, "found the number " + s.getValue() + ", expected an address (did you mean ':" + s.getValue() + "'?)");
             return Optional.empty();

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * because its unit would be a guess.
  */
 final class DurationFormat {
-    static final String EXAMPLES = "expected e.g. 500ms, 5s, 2m";
+    static final String EXAMPLES = "e.g. 500ms, 5s, 2m";
+    /** Past this, a duration is a typo, and in milliseconds it would overflow a long. */
+    static final Duration MAX = Duration.ofDays(3650);
 
     private static final Pattern SYNTAX = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
@@ -28,10 +30,10 @@ final class DurationFormat {
             } else if (t.matches("\\d{1,12}")) {
                 hint = "; a unit is required: did you mean '" + t + "s'?";
             }
-            throw new IllegalArgumentException("'" + text + "' is not a duration (" + EXAMPLES + hint + ")");
+            throw new IllegalArgumentException("'" + text + "' is not a duration (expected " + EXAMPLES + hint + ")");
         }
         long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
@@ -39,6 +41,10 @@ final class DurationFormat {
             case "d" -> Duration.ofDays(n);
             default -> throw new IllegalStateException("unit " + m.group(2));
         };
+        if (d.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is too long (expected at most " + format(MAX) + ")");
+        }
+        return d;
     }
 
     /** The shortest exact rendering in the same syntax: {@code 90s}, {@code 5m}, {@code 1500ms}. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -19,6 +20,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 final class NodeReader {
     private static final int MAX_SHOWN = 60;
+    private static final Set<Tag> TEXT_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.TIMESTAMP);
 
     private final Problems problems;
 
@@ -53,9 +55,9 @@ final class NodeReader {
         return Optional.empty();
     }
 
-    /** Any scalar's text, numbers and booleans included ({@code X-Count: 5}); empty text allowed. */
+    /** Any plain scalar's text, numbers and booleans included ({@code X-Count: 5}); empty text allowed. */
     Optional<String> text(Node node, String path, String expected) {
-        if (node instanceof ScalarNode scalar && !node.getTag().equals(Tag.NULL)) {
+        if (node instanceof ScalarNode scalar && TEXT_TAGS.contains(node.getTag())) {
             return Optional.of(scalar.getValue());
         }
         problems.add(node, path, "found " + describe(node) + ", expected " + expected);
@@ -64,7 +66,7 @@ final class NodeReader {
 
     /** Like {@link #text}, but the value is a secret: no message ever shows it. */
     Optional<String> secret(Node node, String path) {
-        if (node instanceof ScalarNode scalar && !node.getTag().equals(Tag.NULL) && !scalar.getValue().isEmpty()) {
+        if (node instanceof ScalarNode scalar && TEXT_TAGS.contains(node.getTag()) && !scalar.getValue().isEmpty()) {
             return Optional.of(scalar.getValue());
         }
         String found = node instanceof ScalarNode ? "no value" : describe(node);
@@ -97,13 +99,13 @@ final class NodeReader {
 
     /** A positive byte size ({@link SizeFormat}). */
     Optional<Long> size(Node node, String path) {
-        return positive(parsed(node, path, "a size (" + SizeFormat.EXAMPLES + ")", SizeFormat::parse), node, path,
+        return positive(parsed(node, path, "a size, " + SizeFormat.EXAMPLES, SizeFormat::parse), node, path,
                 n -> n > 0);
     }
 
     /** A positive duration ({@link DurationFormat}). */
     Optional<Duration> duration(Node node, String path) {
-        return positive(parsed(node, path, "a duration (" + DurationFormat.EXAMPLES + ")", DurationFormat::parse),
+        return positive(parsed(node, path, "a duration, " + DurationFormat.EXAMPLES, DurationFormat::parse),
                 node, path, d -> !d.isZero());
     }
 

@@ -93,6 +93,10 @@ final class RouteReader {
 
     private Optional<RouteAction> action(YamlMapping m) {
         List<String> given = ACTIONS.stream().filter(m::has).toList();
+        boolean misspelt = m.unknownKeys().stream().anyMatch(k -> Suggestion.closest(k, ACTIONS).isPresent());
+        if (given.isEmpty() && misspelt) {
+            return Optional.empty(); // the unknown key's did-you-mean already says it
+        }
         if (given.isEmpty()) {
             problems.add(m.node(), m.path(), "no action (expected exactly one of: proxy, respond, redirect)");
             return Optional.empty();

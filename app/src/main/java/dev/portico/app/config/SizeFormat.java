@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * {@code 10MiB}, {@code 1G}, {@code 5MB}. Fractions are not accepted.
  */
 final class SizeFormat {
-    static final String EXAMPLES = "expected e.g. 512, 8KiB, 10MiB, 1GiB";
+    static final String EXAMPLES = "e.g. 512, 8KiB, 10MiB, 1GiB";
 
     private static final Pattern SYNTAX = Pattern.compile("(\\d{1,19}) ?([a-zA-Z]*)");
     private static final long KI = 1024L;
@@ -30,12 +30,12 @@ final class SizeFormat {
         Matcher m = SYNTAX.matcher(text.strip());
         Long unit = m.matches() ? UNITS.get(m.group(2).toLowerCase(Locale.ROOT)) : null;
         if (unit == null) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (" + EXAMPLES + ")");
+            throw new IllegalArgumentException("'" + text + "' is not a size (expected " + EXAMPLES + ")");
         }
         try {
             return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is too large (" + EXAMPLES + ")");
+            throw new IllegalArgumentException("'" + text + "' is too large (expected " + EXAMPLES + ")");
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.Locale;
  * request's own path is forwarded unchanged, and credentials do not belong in a URL.
  */
 final class UpstreamFormat {
-    static final String EXAMPLES = "expected http://host:port or h2c://host:port, e.g. http://127.0.0.1:3000";
+    static final String EXAMPLES = "http://host:port or h2c://host:port, e.g. http://127.0.0.1:3000";
 
     private UpstreamFormat() {}
 
@@ -21,18 +21,18 @@ final class UpstreamFormat {
         try {
             uri = new URI(text.strip());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a URL (" + EXAMPLES + ")");
+            throw new IllegalArgumentException("'" + text + "' is not a URL (expected " + EXAMPLES + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (scheme.equals("https")) {
             throw new IllegalArgumentException("'" + text + "': https upstreams are not supported (Portico forwards"
-                    + " plain HTTP to backends it trusts; " + EXAMPLES + ")");
+                    + " plain HTTP to backends it trusts; expected " + EXAMPLES + ")");
         }
         if (!scheme.equals("http") && !scheme.equals("h2c")) {
-            throw new IllegalArgumentException("'" + text + "' is not an http:// or h2c:// URL (" + EXAMPLES + ")");
+            throw new IllegalArgumentException("'" + text + "' is not an http:// or h2c:// URL (expected " + EXAMPLES + ")");
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("'" + text + "' has no host (" + EXAMPLES + ")");
+            throw new IllegalArgumentException("'" + text + "' has no host (expected " + EXAMPLES + ")");
         }
         if (uri.getRawUserInfo() != null) {
             throw new IllegalArgumentException("'" + NodeReader.shown(uri.getScheme() + "://" + uri.getHost())
@@ -41,7 +41,7 @@ final class UpstreamFormat {
         String path = uri.getRawPath();
         if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("'" + text + "': an upstream URL has no path, query or fragment"
-                    + " (the request's path is forwarded unchanged; " + EXAMPLES + ")");
+                    + " (the request's path is forwarded unchanged; expected " + EXAMPLES + ")");
         }
         String host = uri.getHost();
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;

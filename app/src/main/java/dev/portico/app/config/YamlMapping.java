@@ -1,5 +1,6 @@
 package dev.portico.app.config;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +21,13 @@ final class YamlMapping {
     private final MappingNode node;
     private final String path;
     private final Map<String, NodeTuple> entries;
+    private final List<String> unknownKeys;
 
-    private YamlMapping(MappingNode node, String path, Map<String, NodeTuple> entries) {
+    private YamlMapping(MappingNode node, String path, Map<String, NodeTuple> entries, List<String> unknownKeys) {
         this.node = node;
         this.path = path;
         this.entries = entries;
+        this.unknownKeys = List.copyOf(unknownKeys);
     }
 
     /**
@@ -38,6 +41,7 @@ final class YamlMapping {
             return Optional.empty();
         }
         Map<String, NodeTuple> entries = new LinkedHashMap<>();
+        List<String> unknown = new ArrayList<>();
         for (NodeTuple tuple : mapping.getValue()) {
             Node keyNode = tuple.getKeyNode();
             if (!(keyNode instanceof ScalarNode scalar) || !keyNode.getTag().equals(Tag.STR)) {
@@ -52,11 +56,12 @@ final class YamlMapping {
             } else if (!allowed.isEmpty() && !allowed.contains(key)) {
                 problems.add(keyNode, path, "unknown key '" + key + "' (expected one of: "
                         + String.join(", ", allowed) + Suggestion.hint(key, allowed) + ")");
+                unknown.add(key);
             } else {
                 entries.put(key, tuple);
             }
         }
-        return Optional.of(new YamlMapping(mapping, path, entries));
+        return Optional.of(new YamlMapping(mapping, path, entries, unknown));
     }
 
     Node node() {
@@ -75,6 +80,11 @@ final class YamlMapping {
             problems.add(node, path, "missing required key '" + key + "' (" + why + ")");
         }
         return value;
+    }
+
+    /** The unknown keys that were reported, so a caller can avoid a second problem for the same typo. */
+    List<String> unknownKeys() {
+        return unknownKeys;
     }
 
     Node keyNode(String key) {

@@ -13,6 +13,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -31,8 +33,13 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Certificates made on the fly for tests (Bouncy Castle only, so modules using the tls test-jar need
@@ -91,7 +98,29 @@ public final class TestCertificates {
      * SEC1 {@code BEGIN EC PRIVATE KEY} for EC.
      */
     public static String traditionalPem(PrivateKey key) {
-        return pem(key);
+        if (!(key instanceof ECPrivateKey)) {
+            return pem(key);
+        }
+        // SEC1 with the curve inside, as openssl writes it; the JDK's PKCS#8 inner structure lacks it.
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        int orderBits = ((ECPrivateKey) key).getParams().getOrder().bitLength();
+        try {
+            org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+            return pem(new PemObject("EC PRIVATE KEY", new org.bouncycastle.asn1.sec.ECPrivateKey(orderBits, inner.getKey(),
+                    info.getPrivateKeyAlgorithm().getParameters()).getEncoded()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** PEM of the key encrypted with {@code password} ({@code BEGIN ENCRYPTED PRIVATE KEY}). */
+    public static String encryptedPkcs8Pem(PrivateKey key, char[] password) {
+        try {
+            return pem(new JcaPKCS8Generator(key, new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                    .setProvider(new BouncyCastleProvider()).setPassword(password).build()).generate());
+        } catch (IOException | OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String pem(Object... objects) {

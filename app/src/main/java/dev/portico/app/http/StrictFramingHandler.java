@@ -1,0 +1,243 @@
+package dev.portico.app.http;
+
+import dev.portico.app.config.ServerLimits;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sits below Netty's HTTP decoder and lets through only bytes whose framing
+ * {@link RequestFramingScanner} found unambiguous; it also serializes requests and owns the
+ * connection's request timers.
+ * <ul>
+ *   <li>A request head is held until it is complete and valid, then passed on whole; body bytes
+ *       stream through as they are checked. A bad head is answered here with raw bytes (no response can
+ *       be in progress, see the gate), {@code Connection: close}, flush, close. A bad body fires
+ *       {@link FramingViolation} for the handler above to answer.</li>
+ *   <li>The gate: after a complete request nothing more is passed on (bytes are held, reading stops)
+ *       until {@link #nextRequest} says its response is done, so pipelined requests are answered
+ *       strictly in order and an error for request N+1 can never interleave with response N.</li>
+ *   <li>Timers: the whole head must arrive within {@code headerTimeout} of its first byte (or of the
+ *       connection's start), else {@code 408} and close (slowloris); a connection idle between requests
+ *       longer than {@code keepAliveTimeout} is closed silently.</li>
+ * </ul>
+ *
+ * <p>One per client connection; event loop only.
+ */
+public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
+    private final RequestFramingScanner scanner;
+    private final ServerLimits limits;
+    private final ReadSuspension reads;
+
+    private ChannelHandlerContext ctx;
+    private ByteBuf held;
+    private int scannedAhead;
+    private boolean gated;
+    private boolean failed;
+    private boolean bytesSeen;
+    private ScheduledFuture<?> timer;
+
+    public StrictFramingHandler(ServerLimits limits, ReadSuspension reads) {
+        this.limits = limits;
+        this.reads = reads;
+        this.scanner = new RequestFramingScanner(limits.maxRequestLine(), limits.maxHeaderBytes());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            armHeaderTimer();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        armHeaderTimer();
+        ctx.fireChannelActive();
+    }
+
+    /** Event loop: cumulates and scans; never blocks. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (failed) {
+            in.release();
+            return;
+        }
+        held = held == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), held, in);
+        drain();
+    }
+
+    /**
+     * Opens the gate: the response to the current request is complete and the connection stays open.
+     * Pipelined bytes already held are scanned and passed on now. Event loop only; call it last.
+     */
+    public void nextRequest() {
+        if (failed || !gated) {
+            return;
+        }
+        gated = false;
+        bytesSeen = false;
+        scanner.reset();
+        reads.resume(ReadSuspension.GATE);
+        if (held != null && held.isReadable()) {
+            drain();
+            ctx.fireChannelReadComplete();
+        } else {
+            armTimer(limits.keepAliveTimeout().toNanos(), false);
+        }
+    }
+
+    /**
+     * Leaves the pipeline after a {@code 101}: bytes held after the upgrade request are not HTTP and
+     * are passed to the next handler as they are. Event loop only.
+     */
+    public void handOver() {
+        cancelTimer();
+        ByteBuf rest = held;
+        held = null;
+        ctx.pipeline().remove(this);
+        if (rest != null) {
+            if (rest.isReadable()) {
+                ctx.fireChannelRead(rest);
+                ctx.fireChannelReadComplete();
+            } else {
+                rest.release();
+            }
+        }
+        reads.resume(ReadSuspension.GATE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cleanUp();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cleanUp();
+    }
+
+    private void drain() {
+        while (!gated && !failed && held != null && scannedAhead < held.readableBytes()) {
+            if (!bytesSeen) {
+                bytesSeen = true;
+                armTimer(limits.headerTimeout().toNanos(), true);
+            }
+            int from = held.readerIndex() + scannedAhead;
+            int end = scanner.scan(held, from, held.writerIndex());
+            scannedAhead = end - held.readerIndex();
+            switch (scanner.lastStop()) {
+                case VIOLATION -> {
+                    violation();
+                    return;
+                }
+                case NEED_MORE -> {
+                    if (!scanner.inHead()) {
+                        forward();
+                    }
+                    return;
+                }
+                case HEAD_COMPLETE -> {
+                    cancelTimer();
+                    forward();
+                    if (scanner.messageComplete()) {
+                        closeGate();
+                    }
+                }
+                case MESSAGE_COMPLETE -> {
+                    forward();
+                    closeGate();
+                }
+            }
+        }
+    }
+
+    private void forward() {
+        int n = scannedAhead;
+        if (n > 0) {
+            ByteBuf slice = held.readRetainedSlice(n);
+            scannedAhead = 0;
+            if (!held.isReadable()) {
+                held.release();
+                held = null;
+            }
+            ctx.fireChannelRead(slice);
+        }
+    }
+
+    private void closeGate() {
+        gated = true;
+        reads.suspend(ReadSuspension.GATE);
+    }
+
+    private void violation() {
+        failed = true;
+        reads.suspend(ReadSuspension.FAILED);
+        releaseHeld();
+        cancelTimer();
+        if (scanner.inHead()) {
+            ctx.writeAndFlush(ErrorResponses.raw(scanner.status(), scanner.reason()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.fireUserEventTriggered(new FramingViolation(scanner.status(), scanner.reason()));
+        }
+    }
+
+    private void armHeaderTimer() {
+        if (timer == null && !failed) {
+            armTimer(limits.headerTimeout().toNanos(), true);
+        }
+    }
+
+    private void armTimer(long nanos, boolean head) {
+        cancelTimer();
+        timer = ctx.executor().schedule(() -> expire(head), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void expire(boolean head) {
+        timer = null;
+        if (failed || gated || !ctx.channel().isActive()) {
+            return;
+        }
+        failed = true;
+        releaseHeld();
+        if (head && bytesSeen && scanner.inHead()) {
+            ctx.writeAndFlush(ErrorResponses.raw(408, "request head not received in time"))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else if (scanner.inHead()) {
+            ctx.close(); // idle: nothing of a request arrived
+        } else {
+            failed = false; // the head arrived meanwhile; body pacing is the exchange's business
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+            scannedAhead = 0;
+        }
+    }
+
+    private void cleanUp() {
+        cancelTimer();
+        releaseHeld();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.portico.app.proxy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * Adds {@code X-Forwarded-For}, {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} and
+ * {@code Forwarded} (RFC 7239) to a request going to a backend. When the direct peer is a trusted
+ * proxy its forwarding fields are kept and extended; otherwise whatever the client sent is dropped and
+ * replaced, so a client cannot forge its address. Pure; any thread.
+ */
+final class ForwardingHeaders {
+    static final String X_FORWARDED_FOR = "x-forwarded-for";
+    static final String X_FORWARDED_PROTO = "x-forwarded-proto";
+    static final String X_FORWARDED_HOST = "x-forwarded-host";
+    static final String FORWARDED = "forwarded";
+
+    private ForwardingHeaders() {}
+
+    /**
+     * Rewrites the forwarding fields of {@code headers}.
+     *
+     * @param peer the direct peer's address
+     * @param trusted whether {@code peer} is a trusted proxy
+     * @param proto {@code https} or {@code http}
+     * @param host the {@code Host} the client asked for (host and optional port), or null
+     */
+    static void apply(HttpHeaders headers, InetAddress peer, boolean trusted, String proto, String host) {
+        String peerText = addressText(peer);
+        String priorFor = trusted ? joined(headers.getAll(X_FORWARDED_FOR)) : null;
+        String priorForwarded = trusted ? joined(headers.getAll(FORWARDED)) : null;
+        String priorProto = trusted ? headers.get(X_FORWARDED_PROTO) : null;
+        String priorHost = trusted ? headers.get(X_FORWARDED_HOST) : null;
+        headers.remove(X_FORWARDED_FOR).remove(FORWARDED).remove(X_FORWARDED_PROTO).remove(X_FORWARDED_HOST);
+
+        headers.add(X_FORWARDED_FOR, priorFor == null ? peerText : priorFor + ", " + peerText);
+        headers.add(X_FORWARDED_PROTO, priorProto != null ? priorProto : proto);
+        if (priorHost != null || host != null) {
+            headers.add(X_FORWARDED_HOST, priorHost != null ? priorHost : host);
+        }
+        StringBuilder element = new StringBuilder(64).append("for=").append(forwardedNode(peer));
+        if (host != null) {
+            element.append(";host=").append(quotedIfNeeded(host));
+        }
+        element.append(";proto=").append(proto);
+        headers.add(FORWARDED, priorForwarded == null ? element.toString() : priorForwarded + ", " + element);
+    }
+
+    /** The textual address without an IPv6 scope: {@code 192.0.2.1}, {@code 2001:db8::1}. */
+    static String addressText(InetAddress address) {
+        String text = address.getHostAddress();
+        int scope = text.indexOf('%');
+        return scope < 0 ? text : text.substring(0, scope);
+    }
+
+    /** RFC 7239 6: an IPv6 node is bracketed and therefore quoted, {@code "[2001:db8::1]"}. */
+    static String forwardedNode(InetAddress address) {
+        String text = addressText(address);
+        return address instanceof Inet6Address ? "\"[" + text + "]\"" : text;
+    }
+
+    private static String joined(List<String> values) {
+        return values.isEmpty() ? null : String.join(", ", values);
+    }
+
+    private static String quotedIfNeeded(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            }
+        }
+        return value;
+    }
+}

@@ -1,0 +1,495 @@
+package dev.portico.app.proxy;
+
+import dev.portico.app.config.Route;
+import dev.portico.app.config.RouteAction;
+import dev.portico.app.config.RouteOptions;
+import dev.portico.app.http.ErrorResponses;
+import dev.portico.app.http.FramingViolation;
+import dev.portico.app.http.ReadSuspension;
+import dev.portico.app.http.StrictFramingHandler;
+import dev.portico.app.routing.RouteTable;
+import dev.portico.tls.sni.TlsAttributes;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The client-facing HTTP/1.1 handler: routes each request and answers it locally or through an
+ * {@link Exchange}, one request at a time (the {@link StrictFramingHandler} gate holds pipelined
+ * requests until the current response is done).
+ *
+ * <p>Host checks, in order, on HTTPS: an SNI name that no route serves → {@code 421} (the connection was
+ * misdirected, RFC 9110 15.5.20); a {@code Host} no route serves → {@code 404} ({@code 400} for an
+ * absolute-form target, which must name a host we serve); {@code Host} and SNI served by different
+ * host entries → {@code 421}. No SNI (e.g. an IP address) skips the SNI checks. On port 80:
+ * {@code /.well-known/acme-challenge/<token>} for any host, then {@code 404} for unrouted hosts, then
+ * the route's {@code httpBehaviour} ({@code 308} to HTTPS or serve).
+ *
+ * <p>Other answers: {@code CONNECT} → 405 and close; an upgrade to a route that forbids it, or a
+ * malformed one → 400; {@code Upgrade: h2c} is dropped and the request served as HTTP/1.1;
+ * {@code Expect: 100-continue} is answered with {@code 100} by Portico once the request is accepted
+ * (nginx's choice) and not forwarded; other expectations → 417; a body over {@code maxRequestBody}
+ * → 413 and close. One per client connection; event loop only.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(
+            HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+
+    private static final String STRICT_TRANSPORT_SECURITY = "strict-transport-security";
+
+    private final boolean https;
+    private final Supplier<FrontendSettings> settings;
+    private final StrictFramingHandler framing;
+    private final ReadSuspension reads;
+    private final ProxyServices services;
+    private final Function<String, String> acmeChallenges;
+    private final int httpsPort;
+
+    private ChannelHandlerContext ctx;
+    private boolean inRequest;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean closeAfter;
+    private boolean headRequest;
+    private boolean http10;
+    private boolean failed;
+    private long bodyBytes;
+    private long maxBody;
+    private RouteOptions routeOptions;
+    private Exchange exchange;
+
+    FrontendHandler(boolean https, Supplier<FrontendSettings> settings, StrictFramingHandler framing,
+                    ReadSuspension reads, ProxyServices services, Function<String, String> acmeChallenges, int httpsPort) {
+        this.https = https;
+        this.settings = settings;
+        this.framing = framing;
+        this.reads = reads;
+        this.services = services;
+        this.acmeChallenges = acmeChallenges;
+        this.httpsPort = httpsPort;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (failed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            onRequest(request);
+        }
+        if (msg instanceof HttpContent content) {
+            onContent(content);
+        } else if (!(msg instanceof HttpRequest)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.flushRequest();
+        }
+        ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.clientWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof FramingViolation violation) {
+            reject(violation.status(), violation.reason());
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.abort();
+            exchange = null;
+        }
+        if (inRequest) {
+            inRequest = false;
+            services.counters().requestFinished();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // I/O errors (resets, TLS failures): nothing to answer
+    }
+
+    private void onRequest(HttpRequest request) {
+        inRequest = true;
+        services.counters().requestStarted();
+        requestComplete = false;
+        responseStarted = false;
+        closeAfter = !HttpUtil.isKeepAlive(request);
+        headRequest = HttpMethod.HEAD.equals(request.method());
+        http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        bodyBytes = 0;
+        maxBody = Long.MAX_VALUE;
+        routeOptions = null;
+        if (request.decoderResult().isFailure()) {
+            reject(400, "malformed request");
+            return;
+        }
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            reject(405, "CONNECT is not supported");
+            return;
+        }
+        HttpHeaders headers = request.headers();
+        RequestTarget target = RequestTarget.parse(request.uri(), headers.get(HttpHeaderNames.HOST),
+                HttpMethod.OPTIONS.equals(request.method()));
+        if (target == null) {
+            reject(400, "invalid request target or Host");
+            return;
+        }
+        if (!https && target.path().startsWith(LocalResponses.ACME_PREFIX)
+                && (HttpMethod.GET.equals(request.method()) || headRequest)) {
+            String token = target.path().substring(LocalResponses.ACME_PREFIX.length());
+            respondLocally(LocalResponses.acme(LocalResponses.isAcmeToken(token) ? acmeChallenges.apply(token) : null));
+            return;
+        }
+        RouteTable routes = settings.get().routes();
+        String sni = https ? ctx.channel().attr(TlsAttributes.SNI_HOST_NAME).get() : null;
+        String host = target.host() != null ? target.host() : sni;
+        RouteTable.HostRoutes sniRoutes = sni == null ? null : routes.host(sni);
+        if (sni != null && sniRoutes == null) {
+            respondError(421, "this server does not serve the TLS server name");
+            return;
+        }
+        RouteTable.HostRoutes hostRoutes = routes.host(host);
+        if (hostRoutes == null) {
+            if (target.absolute()) {
+                reject(400, "the target names a host not served here");
+            } else {
+                respondError(404, "no route for this host");
+            }
+            return;
+        }
+        if (sniRoutes != null && sniRoutes != hostRoutes) {
+            respondError(421, "Host does not match the TLS server name");
+            return;
+        }
+        Route route = hostRoutes.route(target.path());
+        if (route == null) {
+            respondError(404, "no route for this path");
+            return;
+        }
+        routeOptions = route.options();
+        maxBody = routeOptions.maxRequestBody();
+        if (HttpUtil.getContentLength(request, -1L) > maxBody) {
+            reject(413, "request body too large");
+            return;
+        }
+        if (!https && routeOptions.httpBehaviour() == RouteOptions.HttpBehaviour.REDIRECT) {
+            respondLocally(LocalResponses.toHttps(host, httpsPort, target.originForm()));
+            return;
+        }
+        dispatch(request, route, target, host);
+    }
+
+    private void dispatch(HttpRequest request, Route route, RequestTarget target, String host) {
+        RouteAction action = route.action();
+        if (action instanceof RouteAction.Respond respond) {
+            respondLocally(LocalResponses.respond(respond));
+        } else if (action instanceof RouteAction.Redirect redirect) {
+            respondLocally(LocalResponses.redirect(redirect, host, target.originForm()));
+        } else {
+            proxy(request, (RouteAction.Proxy) action, target, host);
+        }
+    }
+
+    private void proxy(HttpRequest request, RouteAction.Proxy proxy, RequestTarget target, String host) {
+        HttpHeaders in = request.headers();
+        boolean connectionUpgrade = HopByHop.hasToken(in, HttpHeaderNames.CONNECTION, "upgrade");
+        String upgradeValue = in.get(HttpHeaderNames.UPGRADE);
+        if (upgradeValue != null && HopByHop.hasToken(in, HttpHeaderNames.UPGRADE, "h2c")) {
+            upgradeValue = null; // h2c is never tunnelled: serve the request as plain HTTP/1.1
+            connectionUpgrade = false;
+        }
+        boolean upgrade = connectionUpgrade && upgradeValue != null;
+        if (connectionUpgrade && upgradeValue == null) {
+            reject(400, "Connection: upgrade without Upgrade");
+            return;
+        }
+        if (upgrade && (!routeOptions.allowUpgrade() || http10
+                || HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0)) {
+            reject(400, routeOptions.allowUpgrade() ? "malformed upgrade request" : "upgrade not allowed on this route");
+            return;
+        }
+        String expect = in.get(HttpHeaderNames.EXPECT);
+        boolean sendContinue = false;
+        if (expect != null && !http10) {
+            if (!expect.strip().equalsIgnoreCase("100-continue")) {
+                respondError(417, "unsupported expectation");
+                return;
+            }
+            sendContinue = true;
+        }
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), target.originForm(), in);
+        HttpHeaders headers = out.headers();
+        HopByHop.strip(headers);
+        headers.remove(HttpHeaderNames.EXPECT);
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        if (upgrade) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeValue);
+        }
+        String authority = target.authority() != null ? target.authority() : host;
+        headers.set(HttpHeaderNames.HOST, authority);
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        ForwardingHeaders.apply(headers, peer.getAddress(), settings.get().trusted(peer.getAddress()),
+                https ? "https" : "http", authority);
+        boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
+        exchange = new Exchange(this, ctx.channel(), reads, out, routeOptions,
+                services.balancer().order(proxy.upstreams()), upgrade,
+                IDEMPOTENT.contains(request.method()) && !hasBody, services.pool(), services.balancer());
+        exchange.start();
+        if (sendContinue) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+    }
+
+    private void onContent(HttpContent content) {
+        if (!inRequest || requestComplete) {
+            content.release();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        bodyBytes += content.content().readableBytes();
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            reject(400, "malformed request body");
+            return;
+        }
+        if (bodyBytes > maxBody) {
+            content.release();
+            reject(413, "request body too large");
+            return;
+        }
+        if (last) {
+            requestComplete = true;
+        }
+        if (exchange != null) {
+            exchange.requestContent(content);
+        } else {
+            content.release();
+        }
+        if (last) {
+            maybeFinish(false);
+        }
+    }
+
+    /** The backend's final response head, to be cleaned and sent on. Event loop only. */
+    void responseHead(HttpResponse response) {
+        responseStarted = true;
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        HttpHeaders headers = response.headers();
+        boolean hadLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+        HopByHop.strip(headers);
+        int status = response.status().code();
+        boolean bodyless = headRequest || status == 204 || status == 304 || status < 200;
+        if (!bodyless && !hadLength) {
+            if (http10) {
+                closeAfter = true; // HTTP/1.0 has no chunked coding: delimit the body by closing
+            } else {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        finishHeaders(headers);
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    /** The backend's response is complete and flushed. Event loop only. */
+    void responseDone() {
+        exchange = null;
+        maybeFinish(true);
+    }
+
+    /** The exchange failed before a response head went out (else see {@link #truncate}). Event loop only. */
+    void exchangeFailed(int status, String reason) {
+        exchange = null;
+        if (responseStarted) {
+            truncate();
+            return;
+        }
+        respondError(status, reason);
+    }
+
+    /** The backend broke off mid-response: close abruptly so the client sees the truncation. Event loop only. */
+    void truncate() {
+        exchange = null;
+        failed = true;
+        reads.suspend(ReadSuspension.FAILED);
+        ctx.channel().close();
+    }
+
+    /**
+     * The backend answered {@code 101}: send it on, then both HTTP codecs leave and the two channels
+     * relay bytes. Event loop only.
+     */
+    void switchToTunnel(HttpResponse response, Channel backend, Duration idle) {
+        exchange = null;
+        HttpHeaders headers = response.headers();
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        HopByHop.strip(headers);
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        if (upgrade != null) {
+            headers.set(HttpHeaderNames.UPGRADE, upgrade);
+        }
+        Channel client = ctx.channel();
+        ctx.write(response, ctx.voidPromise());
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+        ProxyCounters counters = services.counters();
+        counters.tunnelOpened();
+        if (inRequest) {
+            inRequest = false;
+            counters.requestFinished();
+        }
+        Runnable closed = new TunnelClose(counters);
+        long idleNanos = idle.toNanos();
+        reads.resume(ReadSuspension.BACKPRESSURE);
+        client.pipeline().replace(this, PipelineNames.TUNNEL, new TunnelHandler(backend, closed));
+        client.pipeline().addBefore(PipelineNames.TUNNEL, PipelineNames.IDLE, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        client.pipeline().remove(PipelineNames.CODEC);
+        backend.pipeline().replace(PipelineNames.HANDLER, PipelineNames.TUNNEL, new TunnelHandler(client, closed));
+        backend.pipeline().replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        backend.config().setAutoRead(client.isWritable());
+        backend.pipeline().remove(PipelineNames.CODEC);
+        framing.handOver();
+        client.config().setAutoRead(backend.isWritable());
+    }
+
+    private void respondLocally(FullHttpResponse response) {
+        respond(response);
+    }
+
+    private void respondError(int status, String reason) {
+        respond(ErrorResponses.of(status, reason, false));
+    }
+
+    private void respond(FullHttpResponse response) {
+        responseStarted = true;
+        if (!requestComplete) {
+            closeAfter = true; // the rest of the body is not worth reading
+        }
+        finishHeaders(response.headers());
+        ctx.writeAndFlush(response);
+        maybeFinish(true);
+    }
+
+    /** Framing is in doubt or the request is refused for good: answer, close, read nothing more. */
+    private void reject(int status, String reason) {
+        failed = true;
+        reads.suspend(ReadSuspension.FAILED);
+        if (exchange != null) {
+            exchange.abort();
+            exchange = null;
+        }
+        if (responseStarted) {
+            ctx.channel().close();
+            return;
+        }
+        responseStarted = true;
+        ctx.writeAndFlush(ErrorResponses.of(status, reason, true)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void finishHeaders(HttpHeaders headers) {
+        if (closeAfter) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        if (https && routeOptions != null && routeOptions.hsts().isPresent()
+                && !headers.contains(STRICT_TRANSPORT_SECURITY)) {
+            headers.set(STRICT_TRANSPORT_SECURITY, "max-age=" + routeOptions.hsts().get().toSeconds());
+        }
+    }
+
+    /** Ends the request when both its body and its response are done; {@code responseDone} says the latter just happened. */
+    private boolean responseComplete;
+
+    private void maybeFinish(boolean responseJustDone) {
+        if (responseJustDone) {
+            responseComplete = true;
+        }
+        if (!inRequest || !responseComplete) {
+            return;
+        }
+        if (closeAfter) {
+            finishRequest();
+            failed = true;
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!requestComplete) {
+            return;
+        }
+        finishRequest();
+        framing.nextRequest();
+    }
+
+    private void finishRequest() {
+        inRequest = false;
+        responseComplete = false;
+        exchange = null;
+        services.counters().requestFinished();
+    }
+
+    private static final class TunnelClose implements Runnable {
+        private final ProxyCounters counters;
+        private int sides;
+
+        TunnelClose(ProxyCounters counters) {
+            this.counters = counters;
+        }
+
+        @Override
+        public void run() {
+            if (++sides == 2) {
+                counters.tunnelClosed();
+            }
+        }
+    }
+}

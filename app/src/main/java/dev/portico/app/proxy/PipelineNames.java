@@ -1,0 +1,32 @@
+package dev.portico.app.proxy;
+
+/**
+ * Names of every handler Portico puts in a channel pipeline; insert and find by name, never by index.
+ *
+ * <pre>
+ * HTTPS client connection (HttpsInitializer)        port-80 client connection (HttpInitializer)
+ *   TLS       the lead's SNI/TLS handler              -
+ *   FRAMING   StrictFramingHandler                    FRAMING
+ *   CODEC     HttpServerCodec                         CODEC
+ *   FRONTEND  FrontendHandler                         FRONTEND (ACME challenges, 308 to HTTPS, SERVE routes)
+ *
+ * after a 101 (upgrade): TLS?, IDLE (IdleStateHandler), TUNNEL (TunnelHandler)
+ *
+ * backend connection (UpstreamPool)
+ *   CODEC     HttpClientCodec
+ *   IDLE      IdleStateHandler (exchange idle timeout while in use, pool idle timeout while pooled)
+ *   HANDLER   Exchange while in use, PooledConnectionHandler while pooled
+ * after a 101: IDLE, TUNNEL
+ * </pre>
+ */
+public final class PipelineNames {
+    public static final String TLS = "tls";
+    public static final String FRAMING = "framing";
+    public static final String CODEC = "codec";
+    public static final String FRONTEND = "frontend";
+    public static final String IDLE = "idle";
+    public static final String HANDLER = "handler";
+    public static final String TUNNEL = "tunnel";
+
+    private PipelineNames() {}
+}

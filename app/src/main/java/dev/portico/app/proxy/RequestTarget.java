@@ -1,0 +1,115 @@
+package dev.portico.app.proxy;
+
+import dev.portico.tls.sni.HostPattern;
+
+/**
+ * Where a request goes, from its request-target and {@code Host} (RFC 9112 3.2): the normalized host
+ * name to route on, the authority to forward as {@code Host}, the path to match prefixes against and
+ * the origin-form target to send to the backend. For absolute-form the target's authority wins over
+ * {@code Host} (RFC 9112 3.2.2). Pure; any thread.
+ *
+ * @param host normalized host name without port, or null when the request named none (HTTP/1.0)
+ * @param authority the host and port as received, forwarded as {@code Host}; null when none
+ * @param path the path, without query, for prefix matching
+ * @param originForm path and query, what the backend receives
+ * @param absolute whether the request used absolute-form
+ */
+record RequestTarget(String host, String authority, String path, String originForm, boolean absolute) {
+
+    /**
+     * Parses {@code uri} and {@code hostHeader} (null when absent); returns null when either is
+     * malformed (the caller answers 400).
+     */
+    static RequestTarget parse(String uri, String hostHeader, boolean options) {
+        String authority;
+        String originForm;
+        boolean absolute = false;
+        if (uri.startsWith("/")) {
+            originForm = uri;
+            authority = hostHeader;
+        } else if (uri.equals("*") && options) {
+            originForm = uri;
+            authority = hostHeader;
+        } else if (startsWithIgnoreCase(uri, "http://") || startsWithIgnoreCase(uri, "https://")) {
+            absolute = true;
+            int start = uri.indexOf("//") + 2;
+            int end = start;
+            while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?') {
+                end++;
+            }
+            authority = uri.substring(start, end);
+            String rest = uri.substring(end);
+            originForm = rest.isEmpty() ? "/" : rest.startsWith("?") ? "/" + rest : rest;
+        } else {
+            return null;
+        }
+        if (originForm.indexOf('#') >= 0) {
+            return null; // a fragment is never part of a request-target
+        }
+        String host = null;
+        if (authority != null) {
+            host = hostOf(authority);
+            if (host == null) {
+                return null;
+            }
+        }
+        int query = originForm.indexOf('?');
+        String path = originForm.equals("*") ? "/" : query < 0 ? originForm : originForm.substring(0, query);
+        return new RequestTarget(host, authority, path, originForm, absolute);
+    }
+
+    /** The normalized host of {@code host[:port]} or {@code [v6][:port]}, or null when malformed. */
+    static String hostOf(String authority) {
+        String a = authority.strip();
+        if (a.isEmpty() || a.indexOf('@') >= 0) {
+            return null;
+        }
+        String host;
+        String port = null;
+        if (a.startsWith("[")) {
+            int close = a.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            host = a.substring(0, close + 1);
+            String rest = a.substring(close + 1);
+            if (!rest.isEmpty()) {
+                if (!rest.startsWith(":")) {
+                    return null;
+                }
+                port = rest.substring(1);
+            }
+        } else {
+            int colon = a.indexOf(':');
+            if (colon >= 0) {
+                if (a.indexOf(':', colon + 1) >= 0) {
+                    return null;
+                }
+                port = a.substring(colon + 1);
+                host = a.substring(0, colon);
+            } else {
+                host = a;
+            }
+        }
+        if (port != null && !validPort(port)) {
+            return null;
+        }
+        return HostPattern.normalizeOrNull(host);
+    }
+
+    private static boolean validPort(String port) {
+        if (port.isEmpty() || port.length() > 5) {
+            return false;
+        }
+        for (int i = 0; i < port.length(); i++) {
+            if (port.charAt(i) < '0' || port.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return Integer.parseInt(port) <= 65535;
+    }
+
+    private static boolean startsWithIgnoreCase(String s, String prefix) {
+        return s.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+}

@@ -1,0 +1,58 @@
+package dev.portico.app.proxy;
+
+import dev.portico.app.config.RouteAction.Upstream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Round-robin over a route's upstreams with passive health: an upstream that refused a connection (or
+ * did not accept one within the connect timeout) is tried last for {@code downFor}, unless all are
+ * down, in which case all are tried in turn. Shared by every event loop; lock-free.
+ */
+public final class UpstreamBalancer {
+    private final Clock clock;
+    private final Duration downFor;
+    private final ConcurrentHashMap<List<Upstream>, AtomicInteger> cursors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Upstream, Instant> downUntil = new ConcurrentHashMap<>();
+
+    public UpstreamBalancer(Clock clock, Duration downFor) {
+        this.clock = clock;
+        this.downFor = downFor;
+    }
+
+    /** The order in which to try {@code upstreams} for one request: healthy first, from the next in turn. */
+    List<Upstream> order(List<Upstream> upstreams) {
+        int n = upstreams.size();
+        if (n == 1) {
+            return upstreams;
+        }
+        int start = Math.floorMod(cursors.computeIfAbsent(upstreams, k -> new AtomicInteger()).getAndIncrement(), n);
+        Instant now = clock.instant();
+        List<Upstream> healthy = new ArrayList<>(n);
+        List<Upstream> down = new ArrayList<>(0);
+        for (int i = 0; i < n; i++) {
+            Upstream u = upstreams.get((start + i) % n);
+            Instant until = downUntil.get(u);
+            (until != null && now.isBefore(until) ? down : healthy).add(u);
+        }
+        healthy.addAll(down);
+        return healthy;
+    }
+
+    /** Records that {@code upstream} refused or timed out a connection. */
+    void markDown(Upstream upstream) {
+        downUntil.put(upstream, clock.instant().plus(downFor));
+    }
+
+    /** Records that {@code upstream} accepted a connection. */
+    void markUp(Upstream upstream) {
+        if (!downUntil.isEmpty()) {
+            downUntil.remove(upstream);
+        }
+    }
+}

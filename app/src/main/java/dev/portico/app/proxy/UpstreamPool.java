@@ -1,0 +1,106 @@
+package dev.portico.app.proxy;
+
+import dev.portico.app.config.RouteAction.Upstream;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to upstreams, one idle deque per event loop per upstream (Zuul's
+ * PerServerConnectionPool shape): a client connection only ever borrows a backend connection of its
+ * own event loop, so neither side needs a lock. Most recently used first; at most {@code maxIdle} per
+ * deque; an idle connection is closed after {@code idleTimeout} or when the upstream closes it or
+ * sends anything. Shared object; each deque is touched by its own event loop only.
+ */
+public final class UpstreamPool {
+    private final int maxIdle;
+    private final Duration idleTimeout;
+    private final ConcurrentHashMap<EventLoop, Map<Upstream, ArrayDeque<Channel>>> loops = new ConcurrentHashMap<>();
+
+    public UpstreamPool(int maxIdle, Duration idleTimeout) {
+        if (maxIdle < 0) {
+            throw new IllegalArgumentException("maxIdle: " + maxIdle + " (expected: >= 0)");
+        }
+        this.maxIdle = maxIdle;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** An idle open connection to {@code upstream} on {@code loop}, or null. Event loop {@code loop} only. */
+    Channel poll(EventLoop loop, Upstream upstream) {
+        ArrayDeque<Channel> idle = deque(loop, upstream);
+        Channel ch;
+        while ((ch = idle.pollFirst()) != null) {
+            if (ch.isActive()) {
+                return ch;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Starts a new connection to {@code upstream} on {@code loop}, with the same transport as the client
+     * channel. The pipeline holds the codec, an idle handler and a placeholder handler. Event loop only.
+     */
+    ChannelFuture connect(Channel client, Upstream upstream, Duration connectTimeout) {
+        // The accepted child's own class (NioSocketChannel, EpollSocketChannel) matches the loop's transport.
+        Class<? extends Channel> type = client.getClass();
+        return new Bootstrap()
+                .group(client.eventLoop())
+                .channel(type)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis())))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        HttpDecoderConfig config = new HttpDecoderConfig()
+                                .setMaxChunkSize(64 * 1024)
+                                .setStrictLineParsing(true)
+                                .setAllowDuplicateContentLengths(false);
+                        ch.pipeline()
+                                .addLast(PipelineNames.CODEC, new HttpClientCodec(config, false, false))
+                                .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, 0))
+                                .addLast(PipelineNames.HANDLER, new PooledConnectionHandler(null, null));
+                    }
+                })
+                .connect(upstream.host(), upstream.port());
+    }
+
+    /** Returns a connection whose exchange completed cleanly; closes it when the deque is full. Its event loop only. */
+    void release(Channel ch, Upstream upstream) {
+        if (!ch.isActive()) {
+            return;
+        }
+        ArrayDeque<Channel> idle = deque(ch.eventLoop(), upstream);
+        if (idle.size() >= maxIdle) {
+            ch.close();
+            return;
+        }
+        ch.pipeline().replace(PipelineNames.HANDLER, PipelineNames.HANDLER, new PooledConnectionHandler(this, upstream));
+        ch.pipeline().replace(PipelineNames.IDLE, PipelineNames.IDLE,
+                new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
+        ch.config().setAutoRead(true); // so a close by the upstream is seen while idle
+        idle.addFirst(ch);
+    }
+
+    /** Forgets a pooled connection that closed or misbehaved. Its event loop only. */
+    void remove(Channel ch, Upstream upstream) {
+        deque(ch.eventLoop(), upstream).remove(ch);
+    }
+
+    private ArrayDeque<Channel> deque(EventLoop loop, Upstream upstream) {
+        return loops.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(upstream, u -> new ArrayDeque<>());
+    }
+}
