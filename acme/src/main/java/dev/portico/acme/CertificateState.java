@@ -13,7 +13,7 @@ import java.util.Set;
  * @param issuer the issuer of the current certificate, empty when there is none yet
  * @param notAfter expiry of the current certificate
  * @param serial serial of the current certificate (hex)
- * @param nextAttempt when the scheduler will next order (or re-check ARI) for these names
+ * @param nextRenewal when the scheduler will next order for these names (renewal time, or the next retry)
  * @param lastError the last failure ("kind type: detail"), empty after a success
  */
 public record CertificateState(
@@ -21,7 +21,7 @@ public record CertificateState(
         Optional<String> issuer,
         Optional<Instant> notAfter,
         Optional<String> serial,
-        Optional<Instant> nextAttempt,
+        Optional<Instant> nextRenewal,
         Optional<String> lastError) {
 
     public CertificateState {
@@ -29,7 +29,7 @@ public record CertificateState(
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(notAfter, "notAfter");
         Objects.requireNonNull(serial, "serial");
-        Objects.requireNonNull(nextAttempt, "nextAttempt");
+        Objects.requireNonNull(nextRenewal, "nextRenewal");
         Objects.requireNonNull(lastError, "lastError");
     }
 }

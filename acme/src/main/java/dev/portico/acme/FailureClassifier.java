@@ -46,7 +46,7 @@ final class FailureClassifier {
                 case BAD_CERTIFICATE -> FailureKind.SERVER;
                 case TIMEOUT -> FailureKind.NETWORK;
             };
-            return new Failure(kind, type, message(e), Optional.empty());
+            return new Failure(kind, type, e.getMessage(), Optional.empty());
         }
         if (t instanceof IOException) {
             // Local storage: a full disk or wrong permissions will not fix themselves.

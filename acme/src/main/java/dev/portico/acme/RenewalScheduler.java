@@ -143,10 +143,15 @@ public final class RenewalScheduler implements AutoCloseable {
         for (Entry e : entries.values()) {
             Optional<ManagedCertificate> c = Optional.ofNullable(e.current);
             out.add(new CertificateState(e.names, c.map(ManagedCertificate::issuer), c.map(ManagedCertificate::notAfter),
-                    c.map(ManagedCertificate::serialHex), Optional.ofNullable(e.nextWake()),
+                    c.map(ManagedCertificate::serialHex), Optional.ofNullable(e.dueAt),
                     Optional.ofNullable(e.lastError).map(Failure::summary)));
         }
         return out;
+    }
+
+    /** Tests: nothing running and no renewal-information check pending (true once settled on Pebble 2.4, which has no ARI). */
+    synchronized boolean settled() {
+        return entries.values().stream().noneMatch(e -> e.running || e.ariCheckAt != null);
     }
 
     /** Stops the timer and interrupts orders in flight (their tokens are withdrawn). Idempotent. */
@@ -297,6 +302,9 @@ public final class RenewalScheduler implements AutoCloseable {
                 e.ariCheckAt = RenewalPolicy.nextAriCheck(now, ari.get().retryAfter());
             }
         } catch (Exception ex) {
+            if (isClosed()) {
+                return; // close() interrupted us: not a CA problem
+            }
             Failure f = FailureClassifier.classify(ex);
             synchronized (this) {
                 e.ariCheckAt = tuning.backoff().nextAttempt(1, f.kind(), now, f.retryAfter(), tuning.random());
@@ -327,6 +335,9 @@ public final class RenewalScheduler implements AutoCloseable {
     }
 
     private void failed(Entry e, Exception ex) {
+        if (isClosed()) {
+            return; // close() interrupted the order: not a CA problem
+        }
         Failure f = FailureClassifier.classify(ex);
         Instant now = tuning.clock().instant();
         Instant next;
@@ -355,6 +366,10 @@ public final class RenewalScheduler implements AutoCloseable {
                 && !(ex instanceof OrderFailedException)) {
             LOG.debug("acme order failure cause names={}", e.names, ex);
         }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     private Instant plainRenewAt(ManagedCertificate cert) {

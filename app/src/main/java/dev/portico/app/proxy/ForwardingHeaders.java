@@ -1,6 +1,7 @@
 package dev.portico.app.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -50,9 +51,7 @@ final class ForwardingHeaders {
 
     /** The textual address without an IPv6 scope: {@code 192.0.2.1}, {@code 2001:db8::1}. */
     static String addressText(InetAddress address) {
-        String text = address.getHostAddress();
-        int scope = text.indexOf('%');
-        return scope < 0 ? text : text.substring(0, scope);
+        return NetUtil.toAddressString(address); // RFC 5952 form, no scope
     }
 
     /** RFC 7239 6: an IPv6 node is bracketed and therefore quoted, {@code "[2001:db8::1]"}. */

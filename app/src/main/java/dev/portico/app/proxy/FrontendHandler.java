@@ -277,7 +277,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeValue);
         }
         String authority = target.authority() != null ? target.authority() : host;
-        headers.set(HttpHeaderNames.HOST, authority);
+        if (target.absolute() || !headers.contains(HttpHeaderNames.HOST)) {
+            headers.set(HttpHeaderNames.HOST, authority); // RFC 9112 3.2.2; else Host passes untouched
+        }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
         ForwardingHeaders.apply(headers, peer.getAddress(), settings.get().trusted(peer.getAddress()),
                 https ? "https" : "http", authority);

@@ -1,0 +1,95 @@
+package dev.portico.app.proxy;
+
+import dev.portico.tls.sni.HostPattern;
+import dev.portico.tls.sni.TlsAttributes;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.Function;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A self-signed test certificate for localhost and the test names, a plain Netty TLS front handler
+ * that stands in for the real SNI handler (it sets {@link TlsAttributes#SNI_HOST_NAME} the same way),
+ * and client contexts trusting it.
+ */
+final class TestTls {
+    static final TestTls INSTANCE = create();
+
+    final X509Bundle bundle;
+    final SslContext server;
+    final SSLContext client;
+
+    private TestTls(X509Bundle bundle, SslContext server, SSLContext client) {
+        this.bundle = bundle;
+        this.server = server;
+        this.client = client;
+    }
+
+    private static TestTls create() {
+        try {
+            X509Bundle bundle = new CertificateBuilder()
+                    .subject("CN=localhost")
+                    .addSanDnsName("localhost")
+                    .addSanDnsName("a.test")
+                    .addSanDnsName("b.test")
+                    .addSanDnsName("other.test")
+                    .notBefore(Instant.now().minus(1, ChronoUnit.DAYS))
+                    .notAfter(Instant.now().plus(1, ChronoUnit.DAYS))
+                    .ecp256()
+                    .setIsCertificateAuthority(true)
+                    .buildSelfSigned();
+            SslContext server = SslContextBuilder.forServer(bundle.toKeyManagerFactory())
+                    .sslProvider(SslProvider.JDK).protocols("TLSv1.3", "TLSv1.2").build();
+            SSLContext client = SSLContext.getInstance("TLS");
+            client.init(null, bundle.toTrustManagerFactory().getTrustManagers(), null);
+            return new TestTls(bundle, server, client);
+        } catch (Exception e) {
+            throw new IllegalStateException("test certificate", e);
+        }
+    }
+
+    /** The TLS front handler factory given to {@link HttpsInitializer}. */
+    Function<SocketChannel, ChannelHandler> front() {
+        return ch -> new SniHandler(name -> server) {
+            @Override
+            protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext context) throws Exception {
+                String normalized = HostPattern.normalizeOrNull(hostname);
+                if (normalized != null) {
+                    ctx.channel().attr(TlsAttributes.SNI_HOST_NAME).set(normalized);
+                }
+                super.replaceHandler(ctx, hostname, context);
+            }
+        };
+    }
+
+    /** A connected, handshaken TLS socket to {@code port} presenting {@code sni} (null: no SNI). */
+    SSLSocket connect(int port, String sni) {
+        try {
+            SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(new Socket("127.0.0.1", port), "127.0.0.1", port, true);
+            SSLParameters params = socket.getSSLParameters();
+            params.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+            socket.setSSLParameters(params);
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return socket;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
