@@ -3,15 +3,14 @@ package dev.portico.app.cli;
 import dev.portico.app.config.ConfigException;
 import dev.portico.app.config.ConfigParser;
 import dev.portico.app.config.PorticoConfig;
-import dev.portico.app.server.Portico;
+import dev.portico.app.server.PorticoProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code portico run}: parse the config, start serving, stop gracefully on SIGTERM/SIGINT. */
+/** {@code portico run}: parse the config, then hand over to {@link PorticoProcess}. */
 final class RunCommand {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
@@ -26,15 +25,12 @@ final class RunCommand {
             err.println("portico: not started: " + configFile + " has errors");
             return 1;
         }
-        Portico portico;
         try {
-            portico = Portico.start(config, Clock.systemUTC());
+            PorticoProcess.start(configFile, config);
         } catch (IOException | RuntimeException e) {
             LOG.error("portico failed to start error={}", e.getMessage(), e);
             return 1;
         }
-        // The JVM runs shutdown hooks on SIGTERM and SIGINT: drain, then exit.
-        Runtime.getRuntime().addShutdownHook(new Thread(portico::close, "portico-shutdown"));
         return PorticoCli.KEEP_RUNNING;
     }
 }

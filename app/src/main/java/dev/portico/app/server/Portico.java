@@ -143,6 +143,10 @@ public final class Portico implements AutoCloseable {
      * start. Control plane only.
      */
     public synchronized void reload(PorticoConfig next) {
+        if (!next.listen().equals(config.listen()) || !next.storage().equals(config.storage())) {
+            LOG.warn("config reload keeps listen and storage as started; restart to change them listen={} storage={}",
+                    config.listen(), config.storage());
+        }
         settings = FrontendSettings.from(next);
         certificates.apply(next);
         config = next;

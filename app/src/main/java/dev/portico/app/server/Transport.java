@@ -27,8 +27,8 @@ public record Transport(String name, IoHandlerFactory ioHandlers, Class<? extend
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
     }
 
-    /** A group of {@code threads} event loops named {@code prefix-N}. */
+    /** A group of {@code threads} event loops named {@code prefix-N}; non-daemon: they keep the process alive. */
     public EventLoopGroup newGroup(int threads, String prefix) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, true), ioHandlers);
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, false), ioHandlers);
     }
 }
