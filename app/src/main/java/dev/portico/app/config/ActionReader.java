@@ -1,6 +1,7 @@
 package dev.portico.app.config;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -128,7 +129,7 @@ final class ActionReader {
         try {
             URI uri = new URI(sample);
             valid = absolute ? uri.getHost() != null : sample.startsWith("/") && !sample.startsWith("//");
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             valid = false;
         }
         if (!valid) {

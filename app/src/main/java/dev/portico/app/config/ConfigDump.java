@@ -2,7 +2,9 @@ package dev.portico.app.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -23,10 +25,10 @@ public final class ConfigDump {
                 + " http=" + l.http().map(AddressFormat::format).orElse("off")
                 + " admin=" + l.admin().map(AddressFormat::format).orElse("off"));
         lines.add("storage " + shown(config.storage(), base));
-        lines.add("tls provider=" + config.tls().provider().name().toLowerCase(java.util.Locale.ROOT)
+        lines.add("tls provider=" + config.tls().provider().name().toLowerCase(Locale.ROOT)
                 + " default=" + config.tls().defaultHost().map(Object::toString).orElse("none"));
         lines.add(config.acme().map(a -> "acme email=" + a.email() + " directory=" + a.directory()
-                + " key_type=" + a.keyType().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + " key_type=" + a.keyType().name().toLowerCase(Locale.ROOT).replace('_', '-')
                 + " ca_bundle=" + a.caBundle().map(p -> shown(p, base)).orElse("none")
                 + " eab=" + a.eab().map(e -> e.keyId() + "/<hmac>").orElse("none")
                 + " profile=" + a.profile().orElse("none")).orElse("acme none"));
@@ -48,7 +50,7 @@ public final class ConfigDump {
 
     private static String action(RouteAction action) {
         if (action instanceof RouteAction.Proxy p) {
-            return "proxy " + p.upstreams().stream().map(u -> u.uri() + (u.h2c() ? "" : "")).collect(Collectors.joining(" "));
+            return "proxy " + p.upstreams().stream().map(u -> u.uri().toString()).collect(Collectors.joining(" "));
         }
         if (action instanceof RouteAction.Redirect r) {
             return "redirect " + r.status() + " " + r.location();
@@ -69,8 +71,8 @@ public final class ConfigDump {
     }
 
     private static String options(RouteOptions o) {
-        Map<String, String> fields = new java.util.LinkedHashMap<>();
-        fields.put("http", o.httpBehaviour().name().toLowerCase(java.util.Locale.ROOT));
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("http", o.httpBehaviour().name().toLowerCase(Locale.ROOT));
         fields.put("hsts", o.hsts().map(DurationFormat::format).orElse("off"));
         fields.put("max_request_body", SizeFormat.format(o.maxRequestBody()));
         fields.put("connect", DurationFormat.format(o.connectTimeout()));

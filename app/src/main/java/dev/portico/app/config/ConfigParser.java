@@ -1,10 +1,12 @@
 package dev.portico.app.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.Node;
@@ -99,7 +101,7 @@ public final class ConfigParser {
         Path absolute = file.toAbsolutePath();
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(absolute))).toString();
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(absolute))).toString();
         } catch (CharacterCodingException e) {
             throw single(file.getFileName().toString(), "the file is not valid UTF-8");
         } catch (IOException e) {
@@ -128,6 +130,6 @@ public final class ConfigParser {
     }
 
     private static ConfigException single(String fileName, String message) {
-        return new ConfigException(java.util.List.of(new ConfigProblem(new Origin(fileName, 1, 1), "", message)));
+        return new ConfigException(List.of(new ConfigProblem(new Origin(fileName, 1, 1), "", message)));
     }
 }

@@ -66,14 +66,14 @@ final class DocumentReader {
         List<Cidr> trusted = doc.value("trusted_proxies").map(this::trustedProxies).orElse(List.of());
         ServerLimits limits = doc.value("limits").map(this::limits).orElse(ServerLimits.DEFAULTS);
         List<RouteDraft> drafts = routes(doc);
-        List<Route> routes = new RouteChecks(problems, doc.has("acme"), listeners.httpOff).check(drafts);
+        List<Route> routes = new RouteChecks(problems, doc.has("acme"), listeners.httpOff()).check(drafts);
         if (defaultHost.isPresent()) {
             checkDefault(defaultHost.get(), defaultNode, drafts);
         }
         if (problems.count() > before || routes.isEmpty()) {
             return Optional.empty();
         }
-        Listen listen = new Listen(listeners.https, listeners.http, listeners.admin);
+        Listen listen = new Listen(listeners.https(), listeners.http(), listeners.admin());
         return Optional.of(new PorticoConfig(listen, storage, new TlsSettings(provider, defaultHost), acme, trusted, limits, routes));
     }
 
@@ -92,34 +92,40 @@ final class DocumentReader {
     }
 
     private Listeners listen(Optional<Node> node) {
-        Listeners l = new Listeners();
         Optional<YamlMapping> m = node.flatMap(n -> reader.mapping(n, "listen", LISTEN_KEYS));
-        l.https = m.flatMap(x -> x.value("https")).flatMap(n -> address(n, "listen.https", false))
+        InetSocketAddress https = m.flatMap(x -> x.value("https")).flatMap(n -> address(n, "listen.https", false))
                 .flatMap(a -> a).orElse(AddressFormat.parse(DEFAULT_HTTPS));
-        Optional<Optional<InetSocketAddress>> http = m.flatMap(x -> x.value("http")).flatMap(n -> address(n, "listen.http", true));
-        l.http = http.orElse(Optional.of(AddressFormat.parse(DEFAULT_HTTP)));
-        l.httpOff = m.flatMap(x -> x.value("http")).filter(n -> l.http.isEmpty()).orElse(null);
-        l.admin = m.flatMap(x -> x.value("admin")).flatMap(n -> address(n, "listen.admin", true))
+        Optional<InetSocketAddress> http = m.flatMap(x -> x.value("http")).flatMap(n -> address(n, "listen.http", true))
+                .orElse(Optional.of(AddressFormat.parse(DEFAULT_HTTP)));
+        Optional<InetSocketAddress> admin = m.flatMap(x -> x.value("admin")).flatMap(n -> address(n, "listen.admin", true))
                 .orElse(Optional.of(AddressFormat.parse(DEFAULT_ADMIN)));
+        Node httpOff = http.isPresent() ? null : m.flatMap(x -> x.value("http")).orElse(null);
         List<String> names = List.of("https", "http", "admin");
-        List<Optional<InetSocketAddress>> addresses = List.of(Optional.of(l.https), l.http, l.admin);
-        for (int i = 0; i < names.size(); i++) {
-            for (int j = i + 1; j < names.size(); j++) {
-                Optional<InetSocketAddress> a = addresses.get(i);
-                Optional<InetSocketAddress> b = addresses.get(j);
+        List<Optional<InetSocketAddress>> addresses = List.of(Optional.of(https), http, admin);
+        for (int later = 1; later < names.size(); later++) {
+            for (int earlier = 0; earlier < later; earlier++) {
+                Optional<InetSocketAddress> a = addresses.get(earlier);
+                Optional<InetSocketAddress> b = addresses.get(later);
                 if (a.isPresent() && b.isPresent() && AddressFormat.overlap(a.get(), b.get())) {
-                    String earlier = names.get(i);
-                    String later = names.get(j);
-                    // Point at whichever of the two was written, the later one first.
-                    Origin at = m.flatMap(x -> x.value(later).or(() -> x.value(earlier)))
-                            .map(problems::at).orElseGet(() -> problems.at((Mark) null));
-                    problems.add(at, "listen." + later, AddressFormat.format(b.get()) + " overlaps the " + earlier
-                            + " listener's " + AddressFormat.format(a.get()) + " (each listener needs its own port)");
-                    break;
+                    String earlierName = names.get(earlier);
+                    String laterName = names.get(later);
+                    Optional<Node> written = m.flatMap(x -> x.value(laterName));
+                    if (written.isPresent() || m.flatMap(x -> x.value(earlierName)).isEmpty()) {
+                        Origin at = written.map(problems::at).orElseGet(() -> problems.at((Mark) null));
+                        problems.add(at, "listen." + laterName, AddressFormat.format(b.get()) + " overlaps the " + earlierName
+                                + " listener's " + AddressFormat.format(a.get()) + " (each listener needs its own port)");
+                    } else {
+                        // Only the earlier one was written: it collides with the later one's default.
+                        problems.add(m.get().value(earlierName).orElseThrow(), "listen." + earlierName,
+                                AddressFormat.format(a.get()) + " overlaps the " + laterName + " listener's default "
+                                + AddressFormat.format(b.get()) + " (each listener needs its own port; set listen."
+                                + laterName + " to another address, or off)");
+                    }
+                    break; // one problem per listener is enough
                 }
             }
         }
-        return l;
+        return new Listeners(https, http, admin, httpOff);
     }
 
     /** An address, or (when {@code mayBeOff}) {@code off} for no listener. */
@@ -184,11 +190,7 @@ final class DocumentReader {
         }
     }
 
-    /** The listeners as read; {@code httpOff} is where {@code http: off} was written, if it was. */
-    private static final class Listeners {
-        InetSocketAddress https;
-        Optional<InetSocketAddress> http;
-        Optional<InetSocketAddress> admin;
-        Node httpOff;
-    }
+    /** The listeners as read; {@code httpOff} is where {@code http: off} was written, or null. */
+    private record Listeners(
+            InetSocketAddress https, Optional<InetSocketAddress> http, Optional<InetSocketAddress> admin, Node httpOff) {}
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -175,7 +176,7 @@ final class NodeReader {
         return value.length() > MAX_SHOWN ? out + "..." : out.toString();
     }
 
-    private <T> Optional<T> positive(Optional<T> value, Node node, String path, java.util.function.Predicate<T> test) {
+    private <T> Optional<T> positive(Optional<T> value, Node node, String path, Predicate<T> test) {
         if (value.isPresent() && !test.test(value.get())) {
             problems.add(node, path, "'" + ((ScalarNode) node).getValue() + "' must be greater than zero");
             return Optional.empty();

@@ -44,7 +44,12 @@ public sealed interface RouteAction permits RouteAction.Proxy, RouteAction.Respo
         }
     }
 
-    /** A backend: {@code http://host:port} (HTTP/1.1) or {@code h2c://host:port} (HTTP/2 without TLS). */
+    /**
+     * A backend: {@code http://host:port} (HTTP/1.1) or {@code h2c://host:port} (HTTP/2 without TLS).
+     *
+     * @param uri the canonical URL, port always written ({@code http://127.0.0.1:3000})
+     * @param host what to connect to: a name, an IPv4 address, or an IPv6 address without brackets
+     */
     record Upstream(URI uri, String host, int port, boolean h2c) {
         public Upstream {
             Objects.requireNonNull(uri, "uri");

@@ -44,7 +44,7 @@ final class RouteChecks {
         List<Route> routes = new ArrayList<>();
         for (RouteDraft d : drafts) {
             CertificateSource source = sources.get(d.host());
-            if (source != null) {
+            if (source != null && d.action().isPresent()) {
                 routes.add(d.toRoute(source));
             }
         }
@@ -64,6 +64,9 @@ final class RouteChecks {
 
     /** The host's source: its routes' explicit {@code tls} (which must agree), else the default rule. */
     private Optional<CertificateSource> certificate(HostPattern host, List<RouteDraft> routes) {
+        if (routes.stream().anyMatch(RouteDraft::tlsInvalid)) {
+            return Optional.empty(); // its problem is reported; guessing a source would only add noise
+        }
         RouteDraft first = routes.stream().filter(r -> r.tls().isPresent()).findFirst().orElse(null);
         if (first == null) {
             return defaultSource(host, routes.get(0));

@@ -6,9 +6,12 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * One route as read, before the whole-document checks decide its certificate: keeps the nodes that
- * later problems point at.
+ * later problems point at. A route with problems of its own still takes part in those checks, so
+ * that a duplicate or a disagreement is reported in the same run.
  *
- * @param tls the route's own {@code tls} value, when it has one
+ * @param action empty when the route's action has a problem (already reported)
+ * @param tls the route's own {@code tls} value, when it has a valid one
+ * @param tlsInvalid whether {@code tls} was written but has a problem (already reported)
  * @param tlsNode where {@code tls} was written (the host node when it was not)
  */
 record RouteDraft(
@@ -16,8 +19,9 @@ record RouteDraft(
         HostPattern host,
         Node hostNode,
         String pathPrefix,
-        RouteAction action,
+        Optional<RouteAction> action,
         Optional<CertificateSource> tls,
+        boolean tlsInvalid,
         Node tlsNode,
         RouteOptions options,
         Origin origin) {
@@ -26,7 +30,8 @@ record RouteDraft(
         return "routes[" + index + "]";
     }
 
+    /** The route; only called when the document has no problem, so the action is there. */
     Route toRoute(CertificateSource certificate) {
-        return new Route(host, pathPrefix, action, certificate, options, origin);
+        return new Route(host, pathPrefix, action.orElseThrow(), certificate, options, origin);
     }
 }

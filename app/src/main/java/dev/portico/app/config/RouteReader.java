@@ -35,7 +35,10 @@ final class RouteReader {
         this.baseDir = baseDir;
     }
 
-    /** The route at {@code routes[index]}, or empty when it has problems (all of them reported). */
+    /**
+     * The route at {@code routes[index]}, problems reported; empty only when it has no usable host,
+     * since every whole-document check is about hosts.
+     */
     Optional<RouteDraft> read(Node node, int index) {
         String path = "routes[" + index + "]";
         Optional<YamlMapping> found = reader.mapping(node, path, KEYS);
@@ -43,19 +46,18 @@ final class RouteReader {
             return Optional.empty();
         }
         YamlMapping m = found.get();
-        int before = problems.count();
         Optional<Node> hostNode = m.required("host", "the host name this route answers, e.g. app.example.com", problems);
         Optional<HostPattern> host = hostNode.flatMap(n -> host(n, m.path("host")));
         String pathPrefix = m.value("path").flatMap(n -> pathPrefix(n, m.path("path"))).orElse("/");
         Optional<RouteAction> action = action(m);
         Optional<CertificateSource> tls = m.value("tls").flatMap(n -> tls(n, m.path("tls")));
         RouteOptions options = options(m, action);
-        if (problems.count() > before || host.isEmpty() || action.isEmpty()) {
+        if (host.isEmpty()) {
             return Optional.empty();
         }
         Node tlsNode = m.has("tls") ? m.value("tls").orElseThrow() : hostNode.orElseThrow();
-        return Optional.of(new RouteDraft(index, host.get(), hostNode.orElseThrow(), pathPrefix, action.get(), tls,
-                tlsNode, options, problems.at(node)));
+        return Optional.of(new RouteDraft(index, host.get(), hostNode.orElseThrow(), pathPrefix, action, tls,
+                m.has("tls") && tls.isEmpty(), tlsNode, options, problems.at(node)));
     }
 
     /** A route host or {@code tls.default}: exact, {@code *.parent}, IP literal; Unicode becomes A-labels. */
