@@ -103,11 +103,12 @@ public final class ConfigParser {
         try {
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(absolute))).toString();
         } catch (CharacterCodingException e) {
-            throw single(file.getFileName().toString(), "the file is not valid UTF-8");
+            throw single(file.toString(), "the file is not valid UTF-8");
         } catch (IOException e) {
-            throw single(file.getFileName().toString(), "cannot read " + absolute + ": " + e);
+            throw single(file.toString(), "cannot read " + absolute + ": " + e);
         }
-        return parse(text, file.getFileName().toString(), absolute.getParent());
+        // Problems name the file as the operator gave it, like HAProxy's "parsing [/etc/haproxy/haproxy.cfg:12]".
+        return parse(text, file.toString(), absolute.getParent());
     }
 
     /**

@@ -46,7 +46,7 @@ class ValidateCommandTest {
         assertTrue(lines.length >= 2, "both problems are reported at once: " + text(err));
         assertTrue(lines[0].startsWith(file + ":3:5: routes[0]: unknown key 'prxy'") && lines[0].contains("did you mean 'proxy'"),
                 "first problem, by line, with position and suggestion: " + lines[0]);
-        assertTrue(lines[1].startsWith(file + ":6:25: routes[1].timeouts.connect: '5x' is not a duration"),
+        assertTrue(lines[1].startsWith(file + ":6:26: routes[1].timeouts.connect: '5x' is not a duration"),
                 "second problem with its exact position: " + lines[1]);
     }
 

@@ -116,7 +116,7 @@ class ConfigParserTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(file), "respnd is a typo");
 
-        assertEquals(new Origin("routes.yaml", 3, 5), e.problems().get(0).origin(),
+        assertEquals(new Origin(file.toString(), 3, 5), e.problems().get(0).origin(),
                 "a BOM and CRLF endings must not shift lines or columns: " + e.getMessage());
     }
 
@@ -127,7 +127,8 @@ class ConfigParserTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(file), "invalid UTF-8 is refused");
 
-        assertEquals("routes.yaml:1:1: the file is not valid UTF-8", e.getMessage(), "the problem says what is wrong");
+        assertEquals(file + ":1:1: the file is not valid UTF-8", e.getMessage(),
+                "the problem names the file as given and says what is wrong");
     }
 
     @Test
@@ -135,7 +136,7 @@ class ConfigParserTest {
         ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(dir.resolve("nope.yaml")),
                 "a missing file cannot be parsed");
 
-        assertTrue(e.getMessage().startsWith("nope.yaml:1:1: cannot read " + dir.resolve("nope.yaml")),
+        assertTrue(e.getMessage().startsWith(dir.resolve("nope.yaml") + ":1:1: cannot read " + dir.resolve("nope.yaml")),
                 "the problem names the absolute path: " + e.getMessage());
     }
 }
