@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -203,6 +204,9 @@ public final class RenewalScheduler implements AutoCloseable {
         Instant now = tuning.clock().instant();
         synchronized (this) {
             wakeup = null;
+            if (closed) {
+                return;
+            }
             for (Entry e : entries.values()) {
                 Instant t = e.nextWake();
                 if (e.running || t == null || t.isAfter(now) || e.names.stream().anyMatch(busyNames::contains)) {
@@ -218,6 +222,15 @@ public final class RenewalScheduler implements AutoCloseable {
 
     /** Order pool: renews {@code e} or refreshes its renewal information. */
     private void run(Entry e) {
+        // A CA that answers each request just inside the timeout (or acme4j retrying bad nonces)
+        // must not hold a pool thread forever: interrupt the order past its deadline.
+        Thread self = Thread.currentThread();
+        ScheduledFuture<?> watchdog;
+        try {
+            watchdog = timer.schedule(self::interrupt, watchdogMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            return;
+        }
         try {
             Instant now = tuning.clock().instant();
             boolean ariOnly;
@@ -232,6 +245,8 @@ public final class RenewalScheduler implements AutoCloseable {
         } catch (RuntimeException ex) {
             failed(e, ex); // a bug must not kill the pool thread or leave the set stuck
         } finally {
+            watchdog.cancel(false);
+            Thread.interrupted(); // a watchdog that fired just now must not hit the next order
             synchronized (this) {
                 e.running = false;
                 busyNames.removeAll(e.names);
@@ -276,10 +291,14 @@ public final class RenewalScheduler implements AutoCloseable {
                     issued.serialHex(), issued.issuer());
             installed(e, issued, tuning.clock().instant());
         } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+            failed(e, ex); // the watchdog, or close(), which failed() ignores
         } catch (Exception ex) {
             failed(e, ex);
         }
+    }
+
+    private long watchdogMillis() {
+        return options.orderTimeout().plus(options.requestTimeout().multipliedBy(2)).toMillis();
     }
 
     private void checkRenewalInfo(Entry e, Instant now) {
@@ -356,8 +375,8 @@ public final class RenewalScheduler implements AutoCloseable {
         String line = "acme order failed names={} kind={} type={} detail=\"{}\" failures={} nextTry={} currentNotAfter={}";
         Object[] args = {e.names, f.kind(), f.problemType().map(Object::toString).orElse("-"), f.detail(), failures,
                 next, notAfter.map(Object::toString).orElse("-")};
-        boolean expiring = notAfter.isEmpty() || notAfter.get().isBefore(now.plus(EXPIRY_ALARM));
-        if (!f.kind().isTransient() || (expiring && failures > 1)) {
+        boolean expiring = notAfter.isPresent() && notAfter.get().isBefore(now.plus(EXPIRY_ALARM));
+        if (!f.kind().isTransient() || expiring) {
             LOG.error(line, args);
         } else {
             LOG.warn(line, args);

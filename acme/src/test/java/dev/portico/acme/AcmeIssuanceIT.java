@@ -122,6 +122,23 @@ class AcmeIssuanceIT {
         }
     }
 
+    @Test
+    void httpsDirectoryUrlWithRsaKeysAndAnUnsupportedProfileStillIssues() throws Exception {
+        AcmeOptions base = PEBBLE.options();
+        String url = "https://localhost:" + base.directory().substring(base.directory().lastIndexOf(':') + 1) + "/dir";
+        AcmeOptions options = new AcmeOptions(url, base.email(), true, base.caBundle(), Optional.empty(),
+                AcmeOptions.KeyType.RSA_2048, Optional.of("shortlived"), base.requestTimeout(), base.pollInterval(),
+                base.orderTimeout());
+        RecordingListener listener = new RecordingListener();
+        try (RenewalScheduler scheduler = new RenewalScheduler(options, new InMemoryStorage(), PEBBLE.challenges(),
+                listener, RecordingListener.fastTuning())) {
+            scheduler.manage(Set.of("rsa.test"));
+            ManagedCertificate cert = listener.await(c -> true, ISSUE, "a certificate via the https directory URL");
+            var key = (java.security.interfaces.RSAPublicKey) cert.pair().leaf().getPublicKey();
+            assertEquals(2048, key.getModulus().bitLength(), "the configured key type (RSA 2048) is used for the certificate");
+        }
+    }
+
     private static String accountUrlKey() {
         return new AccountStore(PEBBLE.options(), new InMemoryStorage()).urlPath();
     }

@@ -117,8 +117,18 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
         e.put("PEBBLE_WFE_NONCEREJECT", "0");
         e.put("PEBBLE_AUTHZREUSE", "0");
         e.putAll(env);
+        long t0 = System.nanoTime();
         process = pb.start();
         awaitDirectory();
+        System.out.printf("pebble pid %d answers /dir after %d ms (env %s)%n", process.pid(),
+                (System.nanoTime() - t0) / 1_000_000, env);
+    }
+
+    /** Starts Pebble with the test defaults unless it is running (cleanup after a test that stopped it). */
+    void startIfStopped() throws Exception {
+        if (process == null || !process.isAlive()) {
+            start(Map.of());
+        }
     }
 
     /** Stops Pebble (SIGTERM) and waits for it to exit; the ports then refuse connections. */
