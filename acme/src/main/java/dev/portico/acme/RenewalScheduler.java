@@ -61,7 +61,7 @@ public final class RenewalScheduler implements AutoCloseable {
     private final Tuning tuning;
     private final ScheduledExecutorService timer;
     private final ExecutorService orders;
-    private final Map<Set<String>, Entry> entries = new LinkedHashMap<>();
+    private final Map<Set<String>, ManagedSet> entries = new LinkedHashMap<>();
     private final Set<String> busyNames = new HashSet<>();
     private OrderHistory history = OrderHistory.EMPTY;
     private ScheduledFuture<?> wakeup;
@@ -96,7 +96,7 @@ public final class RenewalScheduler implements AutoCloseable {
      */
     public void manage(Set<String> names) {
         Set<String> set = normalize(names);
-        Entry entry;
+        ManagedSet entry;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("scheduler is closed");
@@ -104,12 +104,14 @@ public final class RenewalScheduler implements AutoCloseable {
             if (entries.containsKey(set)) {
                 return;
             }
-            entry = new Entry(set);
+            entry = new ManagedSet(set);
             entries.put(set, entry);
         }
         Optional<ManagedCertificate> stored = Optional.empty();
+        Optional<String> storedDirectory = Optional.empty();
         try {
             stored = files.load(set);
+            storedDirectory = files.directory(set);
         } catch (java.io.IOException e) {
             LOG.warn("acme stored certificate unreadable names={} detail={}", set, e.toString());
         }
@@ -118,11 +120,19 @@ public final class RenewalScheduler implements AutoCloseable {
             LOG.info("acme certificate loaded names={} notAfter={} serial={}", set, stored.get().notAfter(),
                     stored.get().serialHex());
             installed(entry, stored.get(), now);
+            if (storedDirectory.isPresent() && !storedDirectory.get().equals(options.directory())) {
+                // E.g. staging -> production: serve the old one meanwhile, but replace it at once.
+                LOG.info("acme certificate from another directory, renewing now names={} storedDirectory={} directory={}",
+                        set, storedDirectory.get(), options.directory());
+                synchronized (this) {
+                    entry.dueAt = now;
+                }
+            }
         } else {
             synchronized (this) {
                 entry.dueAt = now;
             }
-            LOG.info("acme certificate missing, ordering names={}", set);
+            LOG.info("acme certificate missing or expired, ordering names={}", set);
         }
         rearm();
     }
@@ -130,7 +140,7 @@ public final class RenewalScheduler implements AutoCloseable {
     /** Stops renewing {@code names}; an order in flight finishes but its result is not installed. */
     public void unmanage(Set<String> names) {
         synchronized (this) {
-            Entry e = entries.remove(normalize(names));
+            ManagedSet e = entries.remove(normalize(names));
             if (e != null) {
                 e.removed = true;
             }
@@ -141,7 +151,7 @@ public final class RenewalScheduler implements AutoCloseable {
     /** A snapshot of every managed set for operators (admin endpoint, metrics). Any thread. */
     public synchronized List<CertificateState> states() {
         List<CertificateState> out = new ArrayList<>();
-        for (Entry e : entries.values()) {
+        for (ManagedSet e : entries.values()) {
             Optional<ManagedCertificate> c = Optional.ofNullable(e.current);
             out.add(new CertificateState(e.names, c.map(ManagedCertificate::issuer), c.map(ManagedCertificate::notAfter),
                     c.map(ManagedCertificate::serialHex), Optional.ofNullable(e.dueAt),
@@ -179,7 +189,7 @@ public final class RenewalScheduler implements AutoCloseable {
             return;
         }
         Instant earliest = null;
-        for (Entry e : entries.values()) {
+        for (ManagedSet e : entries.values()) {
             Instant t = e.running ? null : e.nextWake();
             if (t != null && (earliest == null || t.isBefore(earliest))) {
                 earliest = t;
@@ -207,7 +217,7 @@ public final class RenewalScheduler implements AutoCloseable {
             if (closed) {
                 return;
             }
-            for (Entry e : entries.values()) {
+            for (ManagedSet e : entries.values()) {
                 Instant t = e.nextWake();
                 if (e.running || t == null || t.isAfter(now) || e.names.stream().anyMatch(busyNames::contains)) {
                     continue;
@@ -221,7 +231,7 @@ public final class RenewalScheduler implements AutoCloseable {
     }
 
     /** Order pool: renews {@code e} or refreshes its renewal information. */
-    private void run(Entry e) {
+    private void run(ManagedSet e) {
         // A CA that answers each request just inside the timeout (or acme4j retrying bad nonces)
         // must not hold a pool thread forever: interrupt the order past its deadline.
         Thread self = Thread.currentThread();
@@ -255,7 +265,7 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
-    private void order(Entry e) {
+    private void order(ManagedSet e) {
         String lockName = "acme-order-" + CertificateFiles.primary(e.names);
         try (Storage.Lock ignored = storage.lock(lockName)) {
             // Another process sharing the storage may have renewed while we waited for the lock.
@@ -301,7 +311,7 @@ public final class RenewalScheduler implements AutoCloseable {
         return options.orderTimeout().plus(options.requestTimeout().multipliedBy(2)).toMillis();
     }
 
-    private void checkRenewalInfo(Entry e, Instant now) {
+    private void checkRenewalInfo(ManagedSet e, Instant now) {
         try {
             Optional<AcmeClient.Ari> ari = client.renewalInfo(e.current.pair().leaf());
             synchronized (this) {
@@ -333,7 +343,7 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
-    private void installed(Entry e, ManagedCertificate cert, Instant now) {
+    private void installed(ManagedSet e, ManagedCertificate cert, Instant now) {
         synchronized (this) {
             if (e.removed) {
                 return;
@@ -353,7 +363,7 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
-    private void failed(Entry e, Exception ex) {
+    private void failed(ManagedSet e, Exception ex) {
         if (isClosed()) {
             return; // close() interrupted the order: not a CA problem
         }
@@ -365,12 +375,12 @@ public final class RenewalScheduler implements AutoCloseable {
         synchronized (this) {
             failures = ++e.failures;
             e.lastError = f;
-            next = tuning.backoff().nextAttempt(failures, f.kind(), now, f.retryAfter(), tuning.random());
+            notAfter = Optional.ofNullable(e.current).map(ManagedCertificate::notAfter);
+            next = tuning.backoff().nextAttempt(failures, f.kind(), now, f.retryAfter(), notAfter, tuning.random());
             e.dueAt = next;
             if (f.kind() == FailureKind.CHALLENGE_FAILED) {
                 history = history.withFailedValidation(now, e.names);
             }
-            notAfter = Optional.ofNullable(e.current).map(ManagedCertificate::notAfter);
         }
         String line = "acme order failed names={} kind={} type={} detail=\"{}\" failures={} nextTry={} currentNotAfter={}";
         Object[] args = {e.names, f.kind(), f.problemType().map(Object::toString).orElse("-"), f.detail(), failures,
@@ -422,30 +432,6 @@ public final class RenewalScheduler implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /** Mutable state of one managed set; every field guarded by the scheduler's monitor. */
-    private static final class Entry {
-        final Set<String> names;
-        ManagedCertificate current;
-        Instant dueAt;
-        Instant ariCheckAt;
-        AriWindow ariWindow;
-        int failures;
-        Failure lastError;
-        boolean running;
-        boolean removed;
-
-        Entry(Set<String> names) {
-            this.names = names;
-        }
-
-        Instant nextWake() {
-            if (dueAt == null) {
-                return ariCheckAt;
-            }
-            return ariCheckAt != null && ariCheckAt.isBefore(dueAt) ? ariCheckAt : dueAt;
-        }
     }
 
     /**
