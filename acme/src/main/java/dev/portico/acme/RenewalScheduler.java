@@ -92,7 +92,8 @@ public final class RenewalScheduler implements AutoCloseable {
     /**
      * Starts keeping {@code names} (host names, no wildcards: HTTP-01 cannot prove them) covered. A
      * stored certificate that covers them is handed to the listener before this returns (file I/O
-     * only); ordering, when needed, happens in the background. Managing the same set again is a no-op.
+     * only); ordering, when needed, happens in the background. Managing the same set again is a no-op;
+     * a set sharing a name with another managed set is refused ({@link IllegalArgumentException}).
      */
     public void manage(Set<String> names) {
         Set<String> set = normalize(names);
@@ -103,6 +104,13 @@ public final class RenewalScheduler implements AutoCloseable {
             }
             if (entries.containsKey(set)) {
                 return;
+            }
+            for (Set<String> other : entries.keySet()) {
+                // One name, one certificate: overlapping sets would also share a storage directory.
+                if (other.stream().anyMatch(set::contains)) {
+                    throw new IllegalArgumentException("names: " + set + " overlaps the managed set " + other
+                            + " (expected each name in one set only; unmanage the old set first)");
+                }
             }
             entry = new ManagedSet(set);
             entries.put(set, entry);

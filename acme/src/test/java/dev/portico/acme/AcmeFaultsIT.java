@@ -83,6 +83,33 @@ class AcmeFaultsIT {
         }
     }
 
+    @Test
+    void caThatForgotTheAccountGetsTheStoredKeyRegisteredAgain() throws Exception {
+        InMemoryStorage storage = new InMemoryStorage();
+        RecordingListener listener = new RecordingListener();
+        try (RenewalScheduler scheduler = new RenewalScheduler(PEBBLE.options(), storage, PEBBLE.challenges(), listener,
+                RecordingListener.fastTuning())) {
+            scheduler.manage(Set.of("before.test"));
+            listener.await(c -> true, WAIT, "a first certificate registers the account");
+        }
+        AccountStore account = new AccountStore(PEBBLE.options(), storage);
+        byte[] key = storage.load(account.keyPath()).orElseThrow();
+        String url = new String(storage.load(account.urlPath()).orElseThrow());
+        PEBBLE.stop();
+        PEBBLE.start(Map.of()); // Pebble keeps accounts in memory only, like a staging reset
+        try (RenewalScheduler scheduler = new RenewalScheduler(PEBBLE.options(), storage, PEBBLE.challenges(), listener,
+                RecordingListener.fastTuning())) {
+            scheduler.manage(Set.of("after.test"));
+            listener.await(c -> c.names().equals(Set.of("after.test")), WAIT,
+                    "the order succeeds after registering the stored key again");
+            assertTrue(scheduler.states().get(0).lastError().isEmpty(), "no failure is left over: the first order succeeded");
+        }
+        assertTrue(java.util.Arrays.equals(key, storage.load(account.keyPath()).orElseThrow()),
+                "the account key is kept, never replaced");
+        assertTrue(!url.equals(new String(storage.load(account.urlPath()).orElseThrow())),
+                "the new account URL is stored");
+    }
+
     private static CertificateState awaitError(RenewalScheduler scheduler, String why) throws InterruptedException {
         RecordingListener.awaitCondition(() -> scheduler.states().get(0).lastError().isPresent(), WAIT, why);
         return scheduler.states().get(0);

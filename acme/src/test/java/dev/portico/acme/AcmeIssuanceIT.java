@@ -108,6 +108,7 @@ class AcmeIssuanceIT {
                         "round " + round + ": two racing first orders register exactly one account");
                 assertEquals(List.of(accountKeyKey(), accountUrlKey()), storage.list("acme/"),
                         "round " + round + ": one account key and one URL are stored");
+                assertTrue(storage.isSecret(accountKeyKey()), "the account key is stored as a secret");
                 if (round == 2) {
                     try (RenewalScheduler later = scheduler(storage, listener)) {
                         later.manage(Set.of("third.test"));
