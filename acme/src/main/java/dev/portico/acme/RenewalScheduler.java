@@ -273,6 +273,7 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("try") // the storage lock is held for the block's duration only
     private void order(ManagedSet e) {
         String lockName = "acme-order-" + CertificateFiles.primary(e.names);
         try (Storage.Lock ignored = storage.lock(lockName)) {
