@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A CA that is down, hung or rejecting nonces: each failure is classified, shown to operators with a
- * retry time, and the certificate is obtained once the CA recovers. Retries every 250 ms here.
+ * A CA that is down, hung, rejecting nonces or forgetting accounts: each failure is classified, shown
+ * to operators with a retry time, and the certificate is obtained once the CA recovers (retries every
+ * 250 ms here). Also a CA reusing valid authorizations, which must not be challenged again.
  */
 class AcmeFaultsIT {
     @RegisterExtension
@@ -108,6 +109,28 @@ class AcmeFaultsIT {
                 "the account key is kept, never replaced");
         assertTrue(!url.equals(new String(storage.load(account.urlPath()).orElseThrow())),
                 "the new account URL is stored");
+    }
+
+    @Test
+    void authorizationsTheCaReusesAreNotChallengedAgain() throws Exception {
+        PEBBLE.stop();
+        PEBBLE.start(Map.of("PEBBLE_AUTHZREUSE", "100"));
+        try {
+            AcmeClient client = new AcmeClient(PEBBLE.options(), new InMemoryStorage(), PEBBLE.challenges(),
+                    java.time.Clock.systemUTC());
+            Set<String> names = Set.of("reuse.test");
+            ManagedCertificate first = client.issue(names, java.util.Optional.empty());
+            PEBBLE.failChallenges(true); // a challenge now would fail: only a skipped one can succeed
+            try {
+                ManagedCertificate second = client.issue(names, java.util.Optional.empty());
+                assertTrue(!second.serial().equals(first.serial()), "a second certificate is issued");
+            } finally {
+                PEBBLE.failChallenges(false);
+            }
+        } finally {
+            PEBBLE.stop();
+            PEBBLE.start(Map.of());
+        }
     }
 
     private static CertificateState awaitError(RenewalScheduler scheduler, String why) throws InterruptedException {
