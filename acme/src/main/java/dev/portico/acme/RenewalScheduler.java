@@ -280,7 +280,11 @@ public final class RenewalScheduler implements AutoCloseable {
             // Another process sharing the storage may have renewed while we waited for the lock.
             Optional<ManagedCertificate> stored = files.load(e.names);
             Instant now = tuning.clock().instant();
-            if (stored.isPresent() && !sameSerial(stored.get(), e.current)
+            ManagedCertificate current;
+            synchronized (this) {
+                current = e.current;
+            }
+            if (stored.isPresent() && !sameSerial(stored.get(), current)
                     && !RenewalPolicy.isDue(plainRenewAt(stored.get()), now)) {
                 LOG.info("acme certificate renewed elsewhere, loaded names={} serial={}", e.names, stored.get().serialHex());
                 installed(e, stored.get(), now);
@@ -300,8 +304,7 @@ public final class RenewalScheduler implements AutoCloseable {
                 LOG.warn("acme order deferred reason=client-rate-limit names={} nextTry={}", e.names, allowed);
                 return;
             }
-            ManagedCertificate issued = client.issue(e.names,
-                    Optional.ofNullable(e.current).map(c -> c.pair().leaf()));
+            ManagedCertificate issued = client.issue(e.names, Optional.ofNullable(current).map(c -> c.pair().leaf()));
             files.store(issued, options.directory(), tuning.clock().instant());
             synchronized (this) {
                 history = history.withIssued(tuning.clock().instant(), e.names);
@@ -322,8 +325,15 @@ public final class RenewalScheduler implements AutoCloseable {
 
     private void checkRenewalInfo(ManagedSet e, Instant now) {
         try {
-            Optional<AcmeClient.Ari> ari = client.renewalInfo(e.current.pair().leaf());
+            ManagedCertificate current;
             synchronized (this) {
+                current = e.current;
+            }
+            Optional<AcmeClient.Ari> ari = client.renewalInfo(current.pair().leaf());
+            synchronized (this) {
+                if (e.current != current) {
+                    return; // renewed meanwhile; installed() has planned the next check
+                }
                 if (ari.isEmpty()) {
                     e.ariCheckAt = null;
                     return;
@@ -331,7 +341,7 @@ public final class RenewalScheduler implements AutoCloseable {
                 AriWindow window = ari.get().window();
                 if (!window.equals(e.ariWindow)) { // re-pick only when the CA moved the window (RFC 9773 §4.2)
                     e.ariWindow = window;
-                    e.dueAt = RenewalPolicy.renewAt(e.current.notBefore(), e.current.notAfter(), Optional.of(window),
+                    e.dueAt = RenewalPolicy.renewAt(current.notBefore(), current.notAfter(), Optional.of(window),
                             now, tuning.random());
                     LOG.info("acme renewal scheduled names={} at={} source=ari window={}..{}{}", e.names, e.dueAt,
                             window.start(), window.end(),
@@ -344,15 +354,17 @@ public final class RenewalScheduler implements AutoCloseable {
                 return; // close() interrupted us: not a CA problem
             }
             Failure f = FailureClassifier.classify(ex);
+            Instant next = tuning.backoff().nextAttempt(1, f.kind(), now, f.retryAfter(), tuning.random());
             synchronized (this) {
-                e.ariCheckAt = tuning.backoff().nextAttempt(1, f.kind(), now, f.retryAfter(), tuning.random());
+                e.ariCheckAt = next;
             }
             LOG.warn("acme renewal info failed names={} kind={} detail=\"{}\" nextTry={}", e.names, f.kind(),
-                    f.detail(), e.ariCheckAt);
+                    f.detail(), next);
         }
     }
 
     private void installed(ManagedSet e, ManagedCertificate cert, Instant now) {
+        Instant renewAt = plainRenewAt(cert);
         synchronized (this) {
             if (e.removed) {
                 return;
@@ -361,10 +373,10 @@ public final class RenewalScheduler implements AutoCloseable {
             e.failures = 0;
             e.lastError = null;
             e.ariWindow = null;
-            e.dueAt = plainRenewAt(cert);
+            e.dueAt = renewAt;
             e.ariCheckAt = now; // first ARI look-up right away; dropped when the CA has no renewalInfo
         }
-        LOG.info("acme renewal scheduled names={} at={} source=lifetime", e.names, e.dueAt);
+        LOG.info("acme renewal scheduled names={} at={} source=lifetime", e.names, renewAt);
         try {
             listener.installed(cert);
         } catch (RuntimeException ex) {
@@ -428,6 +440,10 @@ public final class RenewalScheduler implements AutoCloseable {
         for (String n : names) {
             if (n.contains("*")) {
                 throw new IllegalArgumentException("names: " + n + " is a wildcard (HTTP-01 cannot validate wildcards)");
+            }
+            if (n.contains(":") || n.matches("[0-9.]+")) {
+                throw new IllegalArgumentException("names: " + n + " is an IP address (expected a DNS name; "
+                        + "IP addresses are served by the internal CA)");
             }
             out.add(HostPattern.normalize(n));
         }
