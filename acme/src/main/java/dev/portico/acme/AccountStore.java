@@ -58,6 +58,7 @@ final class AccountStore {
     }
 
     /** A login for {@code session}, registering the account on first use. */
+    @SuppressWarnings("try") // the storage lock is held for the block's duration only
     Login login(Session session) throws AcmeException, IOException {
         Login login = cached;
         if (login != null && login.getSession() == session) {
@@ -78,6 +79,7 @@ final class AccountStore {
      * After the CA said the stored account does not exist (a test CA restarted, a staging reset):
      * registers the stored key again and returns the new login.
      */
+    @SuppressWarnings("try") // the storage lock is held for the block's duration only
     Login reregister(Session session) throws AcmeException, IOException {
         ReentrantLock processLock = PROCESS_LOCKS.computeIfAbsent(id, k -> new ReentrantLock());
         processLock.lock();

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.shredzone.acme4j.toolbox.JSON;
 import org.shredzone.acme4j.toolbox.JSONBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,6 +104,20 @@ final class CertificateFiles {
         }
         LOG.warn("acme stored certificate ignored names={} reason=no-matching-key", names);
         return Optional.empty();
+    }
+
+    /** The directory the stored certificate for {@code names} came from, per its metadata. */
+    Optional<String> directory(Set<String> names) throws IOException {
+        Optional<byte[]> meta = storage.load(dir(names) + "meta.json");
+        if (meta.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return JSON.parse(new String(meta.get(), StandardCharsets.UTF_8)).get("directory").optional()
+                    .map(JSON.Value::asString);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // unreadable metadata is informative only
+        }
     }
 
     static byte[] pemChain(List<X509Certificate> chain) {

@@ -21,6 +21,7 @@ import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.connector.Resource;
 import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeServerException;
 import org.shredzone.acme4j.util.KeyPairUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ final class CertificateIssuer {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateIssuer.class);
     /** Longest pause between two polls even when the CA asks for more in Retry-After. */
     private static final Duration MAX_POLL_WAIT = Duration.ofSeconds(10);
+    private static final String ALREADY_REPLACED = "urn:ietf:params:acme:error:alreadyReplaced";
 
     private final AcmeOptions options;
     private final Http01Challenges challenges;
@@ -56,20 +58,23 @@ final class CertificateIssuer {
             throws AcmeException, OrderFailedException, InterruptedException {
         long deadline = System.nanoTime() + options.orderTimeout().toNanos();
         Session session = login.getSession();
-        OrderBuilder builder = login.newOrder().domains(names);
-        if (options.profile().isPresent()) {
-            String profile = options.profile().get();
-            if (session.getMetadata().isProfileAllowed(profile)) {
-                builder.profile(profile);
-            } else {
-                LOG.warn("acme profile unsupported, ordering without it directory={} profile={} offered={}",
-                        options.directory(), profile, session.getMetadata().getProfiles());
-            }
-        }
+        OrderBuilder builder = newOrderBuilder(login, names);
+        Order order;
         if (replacing.isPresent() && session.resourceUrlOptional(Resource.RENEWAL_INFO).isPresent()) {
-            builder.replaces(replacing.get());
+            try {
+                order = builder.replaces(replacing.get()).create();
+            } catch (AcmeServerException e) {
+                if (!ALREADY_REPLACED.equals(e.getType().toString())) {
+                    throw e;
+                }
+                // RFC 9773 §5: an earlier order already replaces this certificate (e.g. it failed
+                // after creation); order again as a plain new order.
+                LOG.info("acme replaced certificate already has a replacement, ordering without replaces names={}", names);
+                order = newOrderBuilder(login, names).create();
+            }
+        } else {
+            order = builder.create();
         }
-        Order order = builder.create();
         LOG.info("acme ordered names={} order={}", names, order.getLocation());
 
         authorize(order, deadline);
@@ -87,6 +92,22 @@ final class CertificateIssuer {
         }
         List<X509Certificate> chain = order.getCertificate().getCertificateChain();
         return CertificateCheck.verify(chain, key.getPrivate(), names, clock.instant());
+    }
+
+    /** A new-order request for {@code names} with the configured profile when the CA offers it. */
+    private OrderBuilder newOrderBuilder(Login login, Set<String> names) throws AcmeException {
+        OrderBuilder builder = login.newOrder().domains(names);
+        if (options.profile().isPresent()) {
+            String profile = options.profile().get();
+            Session session = login.getSession();
+            if (session.getMetadata().isProfileAllowed(profile)) {
+                builder.profile(profile);
+            } else {
+                LOG.warn("acme profile unsupported, ordering without it directory={} profile={} offered={}",
+                        options.directory(), profile, session.getMetadata().getProfiles());
+            }
+        }
+        return builder;
     }
 
     private void authorize(Order order, long deadline)

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
 import org.shredzone.acme4j.Problem;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeLazyLoadingException;
 import org.shredzone.acme4j.exception.AcmeNetworkException;
 import org.shredzone.acme4j.exception.AcmeRateLimitedException;
 import org.shredzone.acme4j.exception.AcmeServerException;
@@ -21,6 +23,10 @@ final class FailureClassifier {
     private FailureClassifier() {}
 
     static Failure classify(Throwable t) {
+        if (t instanceof AcmeLazyLoadingException && t.getCause() instanceof AcmeException cause) {
+            // acme4j's lazy getters (e.g. Authorization#getStatus) wrap the real failure of their fetch.
+            return classify(cause);
+        }
         if (t instanceof AcmeRateLimitedException e) {
             return new Failure(FailureKind.RATE_LIMITED, Optional.of(e.getType()), detail(e.getProblem(), e),
                     e.getRetryAfter());
@@ -37,6 +43,9 @@ final class FailureClassifier {
         if (t instanceof AcmeNetworkException e) {
             return new Failure(FailureKind.NETWORK, Optional.empty(), message(e.getCause() != null ? e.getCause() : e),
                     Optional.empty());
+        }
+        if (t instanceof InterruptedException) {
+            return new Failure(FailureKind.NETWORK, Optional.empty(), "order interrupted at its deadline", Optional.empty());
         }
         if (t instanceof OrderFailedException e) {
             Optional<URI> type = e.problem().map(Problem::getType);
@@ -80,8 +89,20 @@ final class FailureClassifier {
         return problem.getDetail().orElse(message(e));
     }
 
+    /** The exception and its causes, e.g. {@code ConnectException <- ClosedChannelException: x}, at most 3 deep. */
     private static String message(Throwable t) {
-        String m = t.getMessage();
-        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        StringBuilder out = new StringBuilder();
+        Throwable c = t;
+        for (int depth = 0; c != null && depth < 3; depth++, c = c.getCause()) {
+            if (depth > 0) {
+                out.append(" <- ");
+            }
+            out.append(c.getClass().getSimpleName());
+            if (c.getMessage() != null) {
+                out.append(": ").append(c.getMessage());
+                break; // the first message says it; causes below usually repeat it
+            }
+        }
+        return out.toString();
     }
 }

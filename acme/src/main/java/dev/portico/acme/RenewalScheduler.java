@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -60,7 +61,7 @@ public final class RenewalScheduler implements AutoCloseable {
     private final Tuning tuning;
     private final ScheduledExecutorService timer;
     private final ExecutorService orders;
-    private final Map<Set<String>, Entry> entries = new LinkedHashMap<>();
+    private final Map<Set<String>, ManagedSet> entries = new LinkedHashMap<>();
     private final Set<String> busyNames = new HashSet<>();
     private OrderHistory history = OrderHistory.EMPTY;
     private ScheduledFuture<?> wakeup;
@@ -91,11 +92,12 @@ public final class RenewalScheduler implements AutoCloseable {
     /**
      * Starts keeping {@code names} (host names, no wildcards: HTTP-01 cannot prove them) covered. A
      * stored certificate that covers them is handed to the listener before this returns (file I/O
-     * only); ordering, when needed, happens in the background. Managing the same set again is a no-op.
+     * only); ordering, when needed, happens in the background. Managing the same set again is a no-op;
+     * a set sharing a name with another managed set is refused ({@link IllegalArgumentException}).
      */
     public void manage(Set<String> names) {
         Set<String> set = normalize(names);
-        Entry entry;
+        ManagedSet entry;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("scheduler is closed");
@@ -103,12 +105,21 @@ public final class RenewalScheduler implements AutoCloseable {
             if (entries.containsKey(set)) {
                 return;
             }
-            entry = new Entry(set);
+            for (Set<String> other : entries.keySet()) {
+                // One name, one certificate: overlapping sets would also share a storage directory.
+                if (other.stream().anyMatch(set::contains)) {
+                    throw new IllegalArgumentException("names: " + set + " overlaps the managed set " + other
+                            + " (expected each name in one set only; unmanage the old set first)");
+                }
+            }
+            entry = new ManagedSet(set);
             entries.put(set, entry);
         }
         Optional<ManagedCertificate> stored = Optional.empty();
+        Optional<String> storedDirectory = Optional.empty();
         try {
             stored = files.load(set);
+            storedDirectory = files.directory(set);
         } catch (java.io.IOException e) {
             LOG.warn("acme stored certificate unreadable names={} detail={}", set, e.toString());
         }
@@ -117,11 +128,19 @@ public final class RenewalScheduler implements AutoCloseable {
             LOG.info("acme certificate loaded names={} notAfter={} serial={}", set, stored.get().notAfter(),
                     stored.get().serialHex());
             installed(entry, stored.get(), now);
+            if (storedDirectory.isPresent() && !storedDirectory.get().equals(options.directory())) {
+                // E.g. staging -> production: serve the old one meanwhile, but replace it at once.
+                LOG.info("acme certificate from another directory, renewing now names={} storedDirectory={} directory={}",
+                        set, storedDirectory.get(), options.directory());
+                synchronized (this) {
+                    entry.dueAt = now;
+                }
+            }
         } else {
             synchronized (this) {
                 entry.dueAt = now;
             }
-            LOG.info("acme certificate missing, ordering names={}", set);
+            LOG.info("acme certificate missing or expired, ordering names={}", set);
         }
         rearm();
     }
@@ -129,7 +148,7 @@ public final class RenewalScheduler implements AutoCloseable {
     /** Stops renewing {@code names}; an order in flight finishes but its result is not installed. */
     public void unmanage(Set<String> names) {
         synchronized (this) {
-            Entry e = entries.remove(normalize(names));
+            ManagedSet e = entries.remove(normalize(names));
             if (e != null) {
                 e.removed = true;
             }
@@ -140,7 +159,7 @@ public final class RenewalScheduler implements AutoCloseable {
     /** A snapshot of every managed set for operators (admin endpoint, metrics). Any thread. */
     public synchronized List<CertificateState> states() {
         List<CertificateState> out = new ArrayList<>();
-        for (Entry e : entries.values()) {
+        for (ManagedSet e : entries.values()) {
             Optional<ManagedCertificate> c = Optional.ofNullable(e.current);
             out.add(new CertificateState(e.names, c.map(ManagedCertificate::issuer), c.map(ManagedCertificate::notAfter),
                     c.map(ManagedCertificate::serialHex), Optional.ofNullable(e.dueAt),
@@ -178,7 +197,7 @@ public final class RenewalScheduler implements AutoCloseable {
             return;
         }
         Instant earliest = null;
-        for (Entry e : entries.values()) {
+        for (ManagedSet e : entries.values()) {
             Instant t = e.running ? null : e.nextWake();
             if (t != null && (earliest == null || t.isBefore(earliest))) {
                 earliest = t;
@@ -203,7 +222,10 @@ public final class RenewalScheduler implements AutoCloseable {
         Instant now = tuning.clock().instant();
         synchronized (this) {
             wakeup = null;
-            for (Entry e : entries.values()) {
+            if (closed) {
+                return;
+            }
+            for (ManagedSet e : entries.values()) {
                 Instant t = e.nextWake();
                 if (e.running || t == null || t.isAfter(now) || e.names.stream().anyMatch(busyNames::contains)) {
                     continue;
@@ -217,7 +239,16 @@ public final class RenewalScheduler implements AutoCloseable {
     }
 
     /** Order pool: renews {@code e} or refreshes its renewal information. */
-    private void run(Entry e) {
+    private void run(ManagedSet e) {
+        // A CA that answers each request just inside the timeout (or acme4j retrying bad nonces)
+        // must not hold a pool thread forever: interrupt the order past its deadline.
+        Thread self = Thread.currentThread();
+        ScheduledFuture<?> watchdog;
+        try {
+            watchdog = timer.schedule(self::interrupt, watchdogMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            return;
+        }
         try {
             Instant now = tuning.clock().instant();
             boolean ariOnly;
@@ -232,6 +263,8 @@ public final class RenewalScheduler implements AutoCloseable {
         } catch (RuntimeException ex) {
             failed(e, ex); // a bug must not kill the pool thread or leave the set stuck
         } finally {
+            watchdog.cancel(false);
+            Thread.interrupted(); // a watchdog that fired just now must not hit the next order
             synchronized (this) {
                 e.running = false;
                 busyNames.removeAll(e.names);
@@ -240,13 +273,18 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
-    private void order(Entry e) {
+    @SuppressWarnings("try") // the storage lock is held for the block's duration only
+    private void order(ManagedSet e) {
         String lockName = "acme-order-" + CertificateFiles.primary(e.names);
         try (Storage.Lock ignored = storage.lock(lockName)) {
             // Another process sharing the storage may have renewed while we waited for the lock.
             Optional<ManagedCertificate> stored = files.load(e.names);
             Instant now = tuning.clock().instant();
-            if (stored.isPresent() && !sameSerial(stored.get(), e.current)
+            ManagedCertificate current;
+            synchronized (this) {
+                current = e.current;
+            }
+            if (stored.isPresent() && !sameSerial(stored.get(), current)
                     && !RenewalPolicy.isDue(plainRenewAt(stored.get()), now)) {
                 LOG.info("acme certificate renewed elsewhere, loaded names={} serial={}", e.names, stored.get().serialHex());
                 installed(e, stored.get(), now);
@@ -266,8 +304,7 @@ public final class RenewalScheduler implements AutoCloseable {
                 LOG.warn("acme order deferred reason=client-rate-limit names={} nextTry={}", e.names, allowed);
                 return;
             }
-            ManagedCertificate issued = client.issue(e.names,
-                    Optional.ofNullable(e.current).map(c -> c.pair().leaf()));
+            ManagedCertificate issued = client.issue(e.names, Optional.ofNullable(current).map(c -> c.pair().leaf()));
             files.store(issued, options.directory(), tuning.clock().instant());
             synchronized (this) {
                 history = history.withIssued(tuning.clock().instant(), e.names);
@@ -276,16 +313,27 @@ public final class RenewalScheduler implements AutoCloseable {
                     issued.serialHex(), issued.issuer());
             installed(e, issued, tuning.clock().instant());
         } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+            failed(e, ex); // the watchdog, or close(), which failed() ignores
         } catch (Exception ex) {
             failed(e, ex);
         }
     }
 
-    private void checkRenewalInfo(Entry e, Instant now) {
+    private long watchdogMillis() {
+        return options.orderTimeout().plus(options.requestTimeout().multipliedBy(2)).toMillis();
+    }
+
+    private void checkRenewalInfo(ManagedSet e, Instant now) {
         try {
-            Optional<AcmeClient.Ari> ari = client.renewalInfo(e.current.pair().leaf());
+            ManagedCertificate current;
             synchronized (this) {
+                current = e.current;
+            }
+            Optional<AcmeClient.Ari> ari = client.renewalInfo(current.pair().leaf());
+            synchronized (this) {
+                if (e.current != current) {
+                    return; // renewed meanwhile; installed() has planned the next check
+                }
                 if (ari.isEmpty()) {
                     e.ariCheckAt = null;
                     return;
@@ -293,7 +341,7 @@ public final class RenewalScheduler implements AutoCloseable {
                 AriWindow window = ari.get().window();
                 if (!window.equals(e.ariWindow)) { // re-pick only when the CA moved the window (RFC 9773 §4.2)
                     e.ariWindow = window;
-                    e.dueAt = RenewalPolicy.renewAt(e.current.notBefore(), e.current.notAfter(), Optional.of(window),
+                    e.dueAt = RenewalPolicy.renewAt(current.notBefore(), current.notAfter(), Optional.of(window),
                             now, tuning.random());
                     LOG.info("acme renewal scheduled names={} at={} source=ari window={}..{}{}", e.names, e.dueAt,
                             window.start(), window.end(),
@@ -306,15 +354,17 @@ public final class RenewalScheduler implements AutoCloseable {
                 return; // close() interrupted us: not a CA problem
             }
             Failure f = FailureClassifier.classify(ex);
+            Instant next = tuning.backoff().nextAttempt(1, f.kind(), now, f.retryAfter(), tuning.random());
             synchronized (this) {
-                e.ariCheckAt = tuning.backoff().nextAttempt(1, f.kind(), now, f.retryAfter(), tuning.random());
+                e.ariCheckAt = next;
             }
             LOG.warn("acme renewal info failed names={} kind={} detail=\"{}\" nextTry={}", e.names, f.kind(),
-                    f.detail(), e.ariCheckAt);
+                    f.detail(), next);
         }
     }
 
-    private void installed(Entry e, ManagedCertificate cert, Instant now) {
+    private void installed(ManagedSet e, ManagedCertificate cert, Instant now) {
+        Instant renewAt = plainRenewAt(cert);
         synchronized (this) {
             if (e.removed) {
                 return;
@@ -323,10 +373,10 @@ public final class RenewalScheduler implements AutoCloseable {
             e.failures = 0;
             e.lastError = null;
             e.ariWindow = null;
-            e.dueAt = plainRenewAt(cert);
+            e.dueAt = renewAt;
             e.ariCheckAt = now; // first ARI look-up right away; dropped when the CA has no renewalInfo
         }
-        LOG.info("acme renewal scheduled names={} at={} source=lifetime", e.names, e.dueAt);
+        LOG.info("acme renewal scheduled names={} at={} source=lifetime", e.names, renewAt);
         try {
             listener.installed(cert);
         } catch (RuntimeException ex) {
@@ -334,7 +384,7 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
-    private void failed(Entry e, Exception ex) {
+    private void failed(ManagedSet e, Exception ex) {
         if (isClosed()) {
             return; // close() interrupted the order: not a CA problem
         }
@@ -346,18 +396,18 @@ public final class RenewalScheduler implements AutoCloseable {
         synchronized (this) {
             failures = ++e.failures;
             e.lastError = f;
-            next = tuning.backoff().nextAttempt(failures, f.kind(), now, f.retryAfter(), tuning.random());
+            notAfter = Optional.ofNullable(e.current).map(ManagedCertificate::notAfter);
+            next = tuning.backoff().nextAttempt(failures, f.kind(), now, f.retryAfter(), notAfter, tuning.random());
             e.dueAt = next;
             if (f.kind() == FailureKind.CHALLENGE_FAILED) {
                 history = history.withFailedValidation(now, e.names);
             }
-            notAfter = Optional.ofNullable(e.current).map(ManagedCertificate::notAfter);
         }
         String line = "acme order failed names={} kind={} type={} detail=\"{}\" failures={} nextTry={} currentNotAfter={}";
         Object[] args = {e.names, f.kind(), f.problemType().map(Object::toString).orElse("-"), f.detail(), failures,
                 next, notAfter.map(Object::toString).orElse("-")};
-        boolean expiring = notAfter.isEmpty() || notAfter.get().isBefore(now.plus(EXPIRY_ALARM));
-        if (!f.kind().isTransient() || (expiring && failures > 1)) {
+        boolean expiring = notAfter.isPresent() && notAfter.get().isBefore(now.plus(EXPIRY_ALARM));
+        if (!f.kind().isTransient() || expiring) {
             LOG.error(line, args);
         } else {
             LOG.warn(line, args);
@@ -391,6 +441,10 @@ public final class RenewalScheduler implements AutoCloseable {
             if (n.contains("*")) {
                 throw new IllegalArgumentException("names: " + n + " is a wildcard (HTTP-01 cannot validate wildcards)");
             }
+            if (n.contains(":") || n.matches("[0-9.]+")) {
+                throw new IllegalArgumentException("names: " + n + " is an IP address (expected a DNS name; "
+                        + "IP addresses are served by the internal CA)");
+            }
             out.add(HostPattern.normalize(n));
         }
         return java.util.Collections.unmodifiableSet(out);
@@ -403,30 +457,6 @@ public final class RenewalScheduler implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /** Mutable state of one managed set; every field guarded by the scheduler's monitor. */
-    private static final class Entry {
-        final Set<String> names;
-        ManagedCertificate current;
-        Instant dueAt;
-        Instant ariCheckAt;
-        AriWindow ariWindow;
-        int failures;
-        Failure lastError;
-        boolean running;
-        boolean removed;
-
-        Entry(Set<String> names) {
-            this.names = names;
-        }
-
-        Instant nextWake() {
-            if (dueAt == null) {
-                return ariCheckAt;
-            }
-            return ariCheckAt != null && ariCheckAt.isBefore(dueAt) ? ariCheckAt : dueAt;
-        }
     }
 
     /**

@@ -108,6 +108,7 @@ class AcmeIssuanceIT {
                         "round " + round + ": two racing first orders register exactly one account");
                 assertEquals(List.of(accountKeyKey(), accountUrlKey()), storage.list("acme/"),
                         "round " + round + ": one account key and one URL are stored");
+                assertTrue(storage.isSecret(accountKeyKey()), "the account key is stored as a secret");
                 if (round == 2) {
                     try (RenewalScheduler later = scheduler(storage, listener)) {
                         later.manage(Set.of("third.test"));
@@ -120,6 +121,54 @@ class AcmeIssuanceIT {
         } finally {
             starters.shutdownNow();
         }
+    }
+
+    @Test
+    void certificateFromAnotherDirectoryIsServedThenReplacedAtOnce() throws Exception {
+        InMemoryStorage storage = new InMemoryStorage();
+        Set<String> names = Set.of("moved.test");
+        RecordingListener first = new RecordingListener();
+        ManagedCertificate old;
+        try (RenewalScheduler scheduler = scheduler(storage, first)) {
+            scheduler.manage(names);
+            old = first.await(c -> true, ISSUE, "a certificate from the acme:// directory");
+        }
+        AcmeOptions moved = withDirectory(PEBBLE.options(), httpsDirectory());
+        RecordingListener second = new RecordingListener();
+        try (RenewalScheduler scheduler = new RenewalScheduler(moved, storage, PEBBLE.challenges(), second,
+                RecordingListener.fastTuning())) {
+            scheduler.manage(names);
+            assertEquals(old.serial(), second.all().get(0).serial(),
+                    "the stored certificate is served at once while the new directory is asked");
+            ManagedCertificate replaced = second.await(c -> !c.serial().equals(old.serial()), ISSUE,
+                    "a certificate from the newly configured directory (e.g. staging -> production)");
+            assertEquals(names, replaced.names(), "for the same names");
+        }
+    }
+
+    @Test
+    void httpsDirectoryUrlWithRsaKeysAndAnUnsupportedProfileStillIssues() throws Exception {
+        AcmeOptions options = withDirectory(PEBBLE.options(), httpsDirectory())
+                .withKeyType(AcmeOptions.KeyType.RSA_2048).withProfile("shortlived");
+        RecordingListener listener = new RecordingListener();
+        try (RenewalScheduler scheduler = new RenewalScheduler(options, new InMemoryStorage(), PEBBLE.challenges(),
+                listener, RecordingListener.fastTuning())) {
+            scheduler.manage(Set.of("rsa.test"));
+            ManagedCertificate cert = listener.await(c -> true, ISSUE, "a certificate via the https directory URL");
+            var key = (java.security.interfaces.RSAPublicKey) cert.pair().leaf().getPublicKey();
+            assertEquals(2048, key.getModulus().bitLength(), "the configured key type (RSA 2048) is used for the certificate");
+        }
+    }
+
+    /** The same Pebble as a plain https directory URL (acme4j's generic provider). */
+    private static String httpsDirectory() {
+        String d = PEBBLE.options().directory();
+        return "https://localhost:" + d.substring(d.lastIndexOf(':') + 1) + "/dir";
+    }
+
+    private static AcmeOptions withDirectory(AcmeOptions o, String directory) {
+        return new AcmeOptions(directory, o.email(), o.agreeToTerms(), o.caBundle(), o.eab(), o.keyType(), o.profile(),
+                o.requestTimeout(), o.pollInterval(), o.orderTimeout());
     }
 
     private static String accountUrlKey() {

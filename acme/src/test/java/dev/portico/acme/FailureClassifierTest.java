@@ -73,6 +73,16 @@ class FailureClassifierTest {
     }
 
     @Test
+    void failureInsideALazyGetterIsClassifiedByItsCause() throws Exception {
+        var lazy = new org.shredzone.acme4j.exception.AcmeLazyLoadingException(org.shredzone.acme4j.Authorization.class,
+                new URL("https://ca.example/authz/1"), new AcmeServerException(problem("badNonce", "JWS has an invalid anti-replay nonce")));
+        Failure f = FailureClassifier.classify(lazy);
+        assertEquals(FailureKind.SERVER, f.kind(), "Authorization#getStatus() wraps the fetch failure; the cause decides");
+        assertEquals(Optional.of(URI.create("urn:ietf:params:acme:error:badNonce")), f.problemType(),
+                "the problem type of the wrapped failure reaches the log");
+    }
+
+    @Test
     void accountAndTermsProblemsNeedAHuman() throws Exception {
         assertEquals(FailureKind.NEEDS_HUMAN,
                 FailureClassifier.classify(new AcmeUnauthorizedException(problem("unauthorized", "no"))).kind(),

@@ -17,7 +17,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +39,7 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
     private static final Duration START_DEADLINE = Duration.ofSeconds(15);
 
     private final long validitySeconds;
+    private final Map<String, String> eabKeys;
     private final Http01Challenges challenges = new Http01Challenges();
     private Path dir;
     private DnsStub dns;
@@ -57,7 +57,16 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
 
     /** With {@code certificateValidityPeriod} in seconds (0: Pebble's default of 5 years). */
     PebbleExtension(long validitySeconds) {
+        this(validitySeconds, Map.of());
+    }
+
+    /**
+     * With {@code eabKeys} (key id → base64url HMAC key) Pebble requires external account binding
+     * ({@code externalAccountBindingRequired}).
+     */
+    PebbleExtension(long validitySeconds, Map<String, String> eabKeys) {
         this.validitySeconds = validitySeconds;
+        this.eabKeys = Map.copyOf(eabKeys);
     }
 
     @Override
@@ -117,8 +126,18 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
         e.put("PEBBLE_WFE_NONCEREJECT", "0");
         e.put("PEBBLE_AUTHZREUSE", "0");
         e.putAll(env);
+        long t0 = System.nanoTime();
         process = pb.start();
         awaitDirectory();
+        System.out.printf("pebble pid %d answers /dir after %d ms (env %s)%n", process.pid(),
+                (System.nanoTime() - t0) / 1_000_000, env);
+    }
+
+    /** Starts Pebble with the test defaults unless it is running (cleanup after a test that stopped it). */
+    void startIfStopped() throws Exception {
+        if (process == null || !process.isAlive()) {
+            start(Map.of());
+        }
     }
 
     /** Stops Pebble (SIGTERM) and waits for it to exit; the ports then refuse connections. */
@@ -223,10 +242,13 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
                     "privateKey": "%s",
                     "httpPort": %d,
                     "tlsPort": 0,
-                    "certificateValidityPeriod": %d
+                    "certificateValidityPeriod": %d,
+                    "externalAccountBindingRequired": %b,
+                    "externalAccountMACKeys": {%s}
                 } }
                 """.formatted(acmePort, mgmtPort, dir.resolve("cert.pem"), dir.resolve("key.pem"), responder.port(),
-                validitySeconds);
+                validitySeconds, !eabKeys.isEmpty(), eabKeys.entrySet().stream()
+                        .map(e -> "\"" + e.getKey() + "\": \"" + e.getValue() + "\"").collect(java.util.stream.Collectors.joining(", ")));
         Files.writeString(dir.resolve("pebble-config.json"), json);
     }
 

@@ -18,7 +18,11 @@ final class RecordingListener implements CertificateListener {
 
     /** Retries every 250 ms, limits far above what a test reaches, two order threads. */
     static RenewalScheduler.Tuning fastTuning() {
-        return new RenewalScheduler.Tuning(Clock.systemUTC(), new Random(7), new Backoff(List.of(Duration.ofMillis(250)), 0),
+        return tuning(new Backoff(List.of(Duration.ofMillis(250)), 0));
+    }
+
+    static RenewalScheduler.Tuning tuning(Backoff backoff) {
+        return new RenewalScheduler.Tuning(Clock.systemUTC(), new Random(7), backoff,
                 new OrderLimits(1000, Duration.ofHours(1), 1000, Duration.ofDays(7), 1000, Duration.ofHours(3)), 2);
     }
 

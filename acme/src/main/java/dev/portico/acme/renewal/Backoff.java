@@ -38,10 +38,29 @@ public record Backoff(List<Duration> steps, double jitter) {
      */
     public Instant nextAttempt(int failures, FailureKind kind, Instant now, Optional<Instant> retryAfter,
             RandomGenerator random) {
+        return nextAttempt(failures, kind, now, retryAfter, Optional.empty(), random);
+    }
+
+    /**
+     * As above, for a set whose current certificate expires at {@code notAfter}: a table step is
+     * shortened to half the time left (but never below the first step), so a short-lived certificate
+     * (6 days, renewed with 3 left) still gets several tries before it expires. {@code retryAfter} is
+     * still honoured.
+     */
+    public Instant nextAttempt(int failures, FailureKind kind, Instant now, Optional<Instant> retryAfter,
+            Optional<Instant> notAfter, RandomGenerator random) {
         if (failures < 1) {
             throw new IllegalArgumentException("failures: " + failures + " (expected: >= 1)");
         }
         Duration base = kind.isTransient() ? steps.get(Math.min(failures, steps.size()) - 1) : steps.get(steps.size() - 1);
+        if (notAfter.isPresent()) {
+            Duration half = Duration.between(now, notAfter.get()).dividedBy(2);
+            Duration floor = steps.get(0);
+            Duration cap = half.compareTo(floor) > 0 ? half : floor;
+            if (base.compareTo(cap) > 0) {
+                base = cap;
+            }
+        }
         double factor = 1 + jitter * (2 * random.nextDouble() - 1);
         Instant byTable = now.plusMillis(Math.round(base.toMillis() * factor));
         return retryAfter.filter(r -> r.isAfter(byTable)).orElse(byTable);

@@ -2,6 +2,7 @@ package dev.portico.acme.renewal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +53,38 @@ class BackoffTest {
         assertEquals(NOW.plus(Duration.ofDays(1)),
                 Backoff.DEFAULT.nextAttempt(1, FailureKind.BAD_CONFIG, NOW, Optional.empty(), NO_JITTER),
                 "a bad config is retried daily until a reload replaces it");
+    }
+
+    @Test
+    void stepsShrinkToHalfTheTimeLeftBeforeExpiry() {
+        Optional<Instant> expiresInADay = Optional.of(NOW.plus(Duration.ofDays(1)));
+        assertEquals(NOW.plus(Duration.ofHours(12)),
+                Backoff.DEFAULT.nextAttempt(5, FailureKind.NETWORK, NOW, Optional.empty(), expiresInADay, NO_JITTER),
+                "a daily step would let a certificate with one day left expire after a single retry");
+        assertEquals(NOW.plus(Duration.ofMinutes(10)),
+                Backoff.DEFAULT.nextAttempt(2, FailureKind.NETWORK, NOW, Optional.empty(), expiresInADay, NO_JITTER),
+                "steps shorter than half the time left are unchanged");
+        assertEquals(NOW.plus(Duration.ofMinutes(1)), Backoff.DEFAULT.nextAttempt(4, FailureKind.NETWORK, NOW,
+                Optional.empty(), Optional.of(NOW.plusSeconds(30)), NO_JITTER),
+                "never faster than the first step, even just before expiry");
+        Instant retryAfter = NOW.plus(Duration.ofHours(20));
+        assertEquals(retryAfter, Backoff.DEFAULT.nextAttempt(5, FailureKind.RATE_LIMITED, NOW, Optional.of(retryAfter),
+                expiresInADay, NO_JITTER), "the CA's Retry-After still wins");
+    }
+
+    @Test
+    void sixDayCertificateGetsSeveralRetriesBeforeItExpires() {
+        Instant notAfter = NOW.plus(Duration.ofDays(3)); // renewal starts with half of 6 days left
+        Instant t = NOW;
+        int attempts = 1;
+        for (int failures = 1; failures < 50; failures++) {
+            t = Backoff.DEFAULT.nextAttempt(failures, FailureKind.SERVER, t, Optional.empty(), Optional.of(notAfter), NO_JITTER);
+            if (!t.isBefore(notAfter)) {
+                break;
+            }
+            attempts++;
+        }
+        assertTrue(attempts >= 8, "a CA outage of up to ~2.9 days still leaves retries: " + attempts);
     }
 
     @Test
