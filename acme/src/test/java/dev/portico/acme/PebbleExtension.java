@@ -35,11 +35,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Register as {@code @RegisterExtension static final PebbleExtension PEBBLE = new PebbleExtension();}.
  */
-final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
+public final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
     private static final Duration START_DEADLINE = Duration.ofSeconds(15);
 
     private final long validitySeconds;
     private final Map<String, String> eabKeys;
+    private int externalHttpPort;
     private final Http01Challenges challenges = new Http01Challenges();
     private Path dir;
     private DnsStub dns;
@@ -51,8 +52,23 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
     private Process process;
     private Path log;
 
-    PebbleExtension() {
+    public PebbleExtension() {
         this(0);
+    }
+
+    /**
+     * A Pebble that validates HTTP-01 challenges against {@code httpPort} on 127.0.0.1 (the port-80
+     * listener of a Portico under test) instead of this extension's own responder.
+     */
+    public static PebbleExtension validatingOn(int httpPort) {
+        return validatingOn(httpPort, 0);
+    }
+
+    /** As {@link #validatingOn(int)}, issuing certificates valid for {@code validitySeconds} (0: 5 years). */
+    public static PebbleExtension validatingOn(int httpPort, long validitySeconds) {
+        PebbleExtension pebble = new PebbleExtension(validitySeconds);
+        pebble.externalHttpPort = httpPort;
+        return pebble;
     }
 
     /** With {@code certificateValidityPeriod} in seconds (0: Pebble's default of 5 years). */
@@ -75,7 +91,9 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
         dir = Files.createTempDirectory("pebble-");
         log = dir.resolve("pebble.log");
         dns = new DnsStub();
-        responder = new ChallengeResponder(challenges);
+        if (externalHttpPort == 0) {
+            responder = new ChallengeResponder(challenges);
+        }
         acmePort = freePort();
         mgmtPort = freePort();
         writeApiCertificate();
@@ -88,13 +106,15 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
         try {
             stop();
         } finally {
-            responder.close();
+            if (responder != null) {
+                responder.close();
+            }
             dns.close();
         }
     }
 
     /** The directory as the app configures it. */
-    String directory() {
+    public String directory() {
         return "acme://pebble/localhost:" + acmePort;
     }
 
@@ -102,6 +122,11 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
     AcmeOptions options() {
         return AcmeOptions.of(directory(), "ops@portico.test", true).withCaBundle(caBundle)
                 .withTimeouts(Duration.ofSeconds(3), Duration.ofMillis(20), Duration.ofSeconds(20));
+    }
+
+    /** The PEM file of the CA that signed Pebble's API certificate: the app's {@code acme.ca_bundle}. */
+    public Path caBundle() {
+        return caBundle;
     }
 
     Http01Challenges challenges() {
@@ -114,7 +139,7 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** (Re)starts Pebble on the same ports with {@code env} on top of the test defaults; waits for /dir. */
-    void start(Map<String, String> env) throws Exception {
+    public void start(Map<String, String> env) throws Exception {
         if (process != null && process.isAlive()) {
             fail("pebble already running");
         }
@@ -141,7 +166,7 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Stops Pebble (SIGTERM) and waits for it to exit; the ports then refuse connections. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -151,16 +176,16 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** SIGSTOP: Pebble keeps its sockets but answers nothing (a hung CA). Always {@link #resume()} in finally. */
-    void suspend() throws Exception {
+    public void suspend() throws Exception {
         signal("-STOP");
     }
 
-    void resume() throws Exception {
+    public void resume() throws Exception {
         signal("-CONT");
     }
 
     /** Pebble's current root (a new one on every start), from the management API. */
-    X509Certificate root() throws Exception {
+    public X509Certificate root() throws Exception {
         HttpResponse<byte[]> r = mgmtClient.send(HttpRequest.newBuilder(
                 URI.create("https://localhost:" + mgmtPort + "/roots/0")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
@@ -172,13 +197,13 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** How many times Pebble logged a request to {@code path} (e.g. "/sign-me-up" for newAccount). */
-    long requests(String method, String path) throws IOException {
+    public long requests(String method, String path) throws IOException {
         try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
             return lines.filter(l -> l.contains(method + " " + path)).count();
         }
     }
 
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
@@ -246,7 +271,7 @@ final class PebbleExtension implements BeforeAllCallback, AfterAllCallback {
                     "externalAccountBindingRequired": %b,
                     "externalAccountMACKeys": {%s}
                 } }
-                """.formatted(acmePort, mgmtPort, dir.resolve("cert.pem"), dir.resolve("key.pem"), responder.port(),
+                """.formatted(acmePort, mgmtPort, dir.resolve("cert.pem"), dir.resolve("key.pem"), externalHttpPort > 0 ? externalHttpPort : responder.port(),
                 validitySeconds, !eabKeys.isEmpty(), eabKeys.entrySet().stream()
                         .map(e -> "\"" + e.getKey() + "\": \"" + e.getValue() + "\"").collect(java.util.stream.Collectors.joining(", ")));
         Files.writeString(dir.resolve("pebble-config.json"), json);
