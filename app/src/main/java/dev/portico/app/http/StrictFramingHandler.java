@@ -166,6 +166,9 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
                 }
             }
         }
+        if (!failed && !gated && held != null && !scanner.inHead()) {
+            forward(); // a head (and body bytes) checked up to the end of what arrived
+        }
     }
 
     private void forward() {
