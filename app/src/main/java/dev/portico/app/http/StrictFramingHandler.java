@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
  * connection's request timers.
  * <ul>
  *   <li>A request head is held until it is complete and valid, then passed on whole; body bytes
- *       stream through as they are checked. A bad head is answered here with raw bytes (no response can
- *       be in progress, see the gate), {@code Connection: close}, flush, close. A bad body fires
- *       {@link FramingViolation} for the handler above to answer.</li>
+ *       stream through as they are checked; the head waits until everything that arrived with it has
+ *       been checked too. A violation before any byte of the request was passed on is answered here
+ *       with raw bytes (no response can be in progress, see the gate), {@code Connection: close},
+ *       flush, close. A violation later in a streamed body fires {@link FramingViolation} for the
+ *       handler above to answer.</li>
  *   <li>The gate: after a complete request nothing more is passed on (bytes are held, reading stops)
  *       until {@link #nextRequest} says its response is done, so pipelined requests are answered
  *       strictly in order and an error for request N+1 can never interleave with response N.</li>
@@ -39,6 +41,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
     private boolean gated;
     private boolean failed;
     private boolean bytesSeen;
+    private boolean forwardedThisRequest;
     private ScheduledFuture<?> timer;
 
     public StrictFramingHandler(ServerLimits limits, ReadSuspension reads) {
@@ -86,6 +89,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         }
         gated = false;
         bytesSeen = false;
+        forwardedThisRequest = false;
         scanner.reset();
         reads.resume(ReadSuspension.GATE);
         if (held != null && held.isReadable()) {
@@ -148,9 +152,11 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 case HEAD_COMPLETE -> {
+                    // Keep scanning what already arrived before passing the head on: a body that breaks
+                    // within the same read is then refused here and no byte of it reaches a backend.
                     cancelTimer();
-                    forward();
                     if (scanner.messageComplete()) {
+                        forward();
                         closeGate();
                     }
                 }
@@ -160,11 +166,15 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
                 }
             }
         }
+        if (!failed && !gated && held != null && !scanner.inHead()) {
+            forward(); // a head (and body bytes) checked up to the end of what arrived
+        }
     }
 
     private void forward() {
         int n = scannedAhead;
         if (n > 0) {
+            forwardedThisRequest = true;
             ByteBuf slice = held.readRetainedSlice(n);
             scannedAhead = 0;
             if (!held.isReadable()) {
@@ -185,7 +195,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         reads.suspend(ReadSuspension.FAILED);
         releaseHeld();
         cancelTimer();
-        if (scanner.inHead()) {
+        if (!forwardedThisRequest) {
             ctx.writeAndFlush(ErrorResponses.raw(scanner.status(), scanner.reason()))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {

@@ -76,6 +76,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean headRequest;
     private boolean http10;
     private boolean failed;
+    private boolean bodyExpected;
     private long bodyBytes;
     private long maxBody;
     private RouteOptions routeOptions;
@@ -166,6 +167,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         bodyBytes = 0;
         maxBody = Long.MAX_VALUE;
+        bodyExpected = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         routeOptions = null;
         if (request.decoderResult().isFailure()) {
             reject(400, "malformed request");
@@ -413,7 +415,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void respond(FullHttpResponse response) {
         responseStarted = true;
-        if (!requestComplete) {
+        if (!requestComplete && bodyExpected) {
             closeAfter = true; // the rest of the body is not worth reading
         }
         finishHeaders(response.headers());

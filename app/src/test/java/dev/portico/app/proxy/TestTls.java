@@ -81,7 +81,8 @@ final class TestTls {
     /** A connected, handshaken TLS socket to {@code port} presenting {@code sni} (null: no SNI). */
     SSLSocket connect(int port, String sni) {
         try {
-            SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(new Socket("127.0.0.1", port), "127.0.0.1", port, true);
+            SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(
+                    new Socket("127.0.0.1", port), sni == null ? "127.0.0.1" : sni, port, true); // JDK resumes per host: keep SNIs apart
             SSLParameters params = socket.getSSLParameters();
             params.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
             socket.setSSLParameters(params);
