@@ -103,6 +103,26 @@ class PorticoServeTest {
     }
 
     @Test
+    void oneKeepAliveConnectionServesRespondAndProxyRoutesInTurn() throws Exception {
+        portico = Portico.start(config(), Clock.systemUTC());
+
+        try (SSLSocket socket = (SSLSocket) sslContextTrusting(storedRoot()).getSocketFactory()
+                .createSocket("127.0.0.1", httpsPort())) {
+            socket.setSoTimeout(10_000);
+            SSLParameters params = socket.getSSLParameters();
+            params.setServerNames(java.util.List.of(new SNIHostName("localhost")));
+            socket.setSSLParameters(params);
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            for (String path : java.util.List.of("/status", "/status", "/app", "/status", "/app")) {
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String expected = path.equals("/status") ? "Portico is running\n" : "backend saw /app";
+                assertEquals(expected, readBody(in), "request " + path + " on the same kept-alive connection is answered");
+            }
+        }
+    }
+
+    @Test
     void unknownSniWithoutADefaultGetsAHandshakeFailure() throws Exception {
         portico = Portico.start(config(), Clock.systemUTC());
 
@@ -163,6 +183,26 @@ class PorticoServeTest {
         Listen ephemeral = new Listen(ANY_LOOPBACK_PORT, Optional.of(ANY_LOOPBACK_PORT), Optional.of(ANY_LOOPBACK_PORT));
         return new PorticoConfig(ephemeral, parsed.storage(), parsed.tls(), parsed.acme(), parsed.trustedProxies(),
                 parsed.limits(), parsed.routes());
+    }
+
+    /** Reads one HTTP/1.1 response with a Content-Length from {@code in}; returns its body. */
+    private static String readBody(java.io.DataInputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.readUnsignedByte());
+        }
+        int length = -1;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        if (length < 0) {
+            throw new AssertionError("the response has a Content-Length: " + head);
+        }
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return new String(body, StandardCharsets.UTF_8);
     }
 
     private int httpsPort() {
