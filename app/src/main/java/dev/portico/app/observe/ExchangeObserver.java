@@ -1,0 +1,154 @@
+package dev.portico.app.observe;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+
+/**
+ * Watches each request and its response between the HTTP codec and the frontend: status, bytes,
+ * duration, route and upstream, then records them in {@link Metrics} and the {@link AccessLog}. Also
+ * counts connections and TLS handshakes. Passes every message on untouched.
+ *
+ * <p>One instance per client channel; event loop only. Requests on one connection are answered one
+ * at a time (the framing gate), so one set of fields suffices.
+ */
+public final class ExchangeObserver extends ChannelDuplexHandler {
+    private static final AttributeKey<ExchangeObserver> KEY = AttributeKey.valueOf("portico.exchangeObserver");
+    private static final int MAX_LOGGED_PATH = 1024;
+
+    private final String listener;
+    private final Metrics metrics;
+    private final Clock clock;
+    private String client = "-";
+    private String tls;
+    private long startNanos;
+    private String method;
+    private String host;
+    private String path;
+    private String route;
+    private String upstream;
+    private int status;
+    private long bytes;
+
+    public ExchangeObserver(String listener, Metrics metrics, Clock clock) {
+        this.listener = listener;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Names the route that serves the current request on {@code channel} (for metrics and the log). */
+    public static void tagRoute(Channel channel, String routeLabel) {
+        ExchangeObserver observer = channel.attr(KEY).get();
+        if (observer != null) {
+            observer.route = routeLabel;
+        }
+    }
+
+    /** Names the upstream that serves the current request on {@code channel}. */
+    public static void tagUpstream(Channel channel, String upstreamLabel) {
+        ExchangeObserver observer = channel.attr(KEY).get();
+        if (observer != null) {
+            observer.upstream = upstreamLabel;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ctx.channel().attr(KEY).set(this);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        metrics.connectionOpened(listener);
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            client = remote.getAddress().getHostAddress();
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        metrics.connectionClosed(listener);
+        if (startNanos != 0) {
+            // The connection ended before the response did: 499 when nothing was sent (nginx's
+            // "client closed request"), else the status that had started, with the bytes that made it.
+            finish(status == 0 ? 499 : status);
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent handshake) {
+            if (handshake.isSuccess()) {
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                tls = ssl == null ? "unknown" : ssl.engine().getSession().getProtocol();
+                metrics.handshake(true, "none");
+            } else {
+                metrics.handshake(false, handshake.cause().getClass().getSimpleName());
+            }
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof HttpRequest request) {
+            startNanos = System.nanoTime();
+            method = request.method().name();
+            String uri = request.uri();
+            int query = uri.indexOf('?');
+            path = query < 0 ? uri : uri.substring(0, query);
+            if (path.length() > MAX_LOGGED_PATH) {
+                path = path.substring(0, MAX_LOGGED_PATH) + "...";
+            }
+            host = request.headers().get(HttpHeaderNames.HOST);
+            route = "none";
+            upstream = null;
+            status = 0;
+            bytes = 0;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (startNanos != 0) {
+            boolean done = false;
+            if (msg instanceof HttpResponse response) {
+                int code = response.status().code();
+                if (code >= 200 || code == 101) {
+                    status = code;
+                    done = code == 101; // the exchange becomes a tunnel: the request is over
+                }
+            }
+            if (msg instanceof HttpContent content) {
+                bytes += content.content().readableBytes();
+                done |= msg instanceof LastHttpContent && status != 0;
+            }
+            if (done) {
+                finish(status);
+            }
+        }
+        super.write(ctx, msg, promise);
+    }
+
+    private void finish(int finalStatus) {
+        long nanos = System.nanoTime() - startNanos;
+        startNanos = 0;
+        metrics.request(route, finalStatus, nanos);
+        AccessLog.write(clock.instant(), client, host, method, path, finalStatus, bytes, nanos, route, upstream,
+                tls == null ? (listener.equals("https") ? "unknown" : "none") : tls);
+    }
+}
