@@ -15,6 +15,8 @@ import dev.portico.tls.testing.TlsTestServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -25,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
@@ -42,7 +45,14 @@ class SniCertificateHandlerTest {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
     void anUnknownNameIsAnsweredWithExactlyAFatalUnrecognizedNameAlert(String protocol) throws Exception {
-        EmbeddedChannel channel = new EmbeddedChannel(new SniCertificateHandler(store));
+        List<Object> passedOn = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new SniCertificateHandler(store), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                passedOn.add(msg);
+                ReferenceCountUtil.release(msg);
+            }
+        });
         channel.writeInbound(clientHello("Unknown.Test", protocol));
 
         ByteBuf alert = channel.readOutbound();
@@ -56,6 +66,7 @@ class SniCertificateHandlerTest {
         assertEquals("unknown.test", channel.attr(TlsAttributes.SNI_HOST_NAME).get(),
                 "the normalized SNI name is recorded even when refused (for logs)");
         assertFalse(channel.finishAndReleaseAll(), "nothing else was written or left unread");
+        assertEquals(List.of(), passedOn, "the refused ClientHello must not reach the handlers behind (e.g. HTTP)");
     }
 
     @Test
