@@ -114,6 +114,7 @@ class DirectoryStorageTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void listReturnsKeysBelowThePrefixSortedWithoutInternalFiles() throws IOException {
         DirectoryStorage storage = new DirectoryStorage(dir);
         storage.store("certificates/b.test/chain.pem", bytes("b"), false);
@@ -139,6 +140,7 @@ class DirectoryStorageTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void lockExcludesOtherThreadsUntilClosed() throws Exception {
         DirectoryStorage storage = new DirectoryStorage(dir);
         ExecutorService other = Executors.newSingleThreadExecutor();
