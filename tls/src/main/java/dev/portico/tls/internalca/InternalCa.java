@@ -65,6 +65,7 @@ public final class InternalCa {
      * @throws CertificateLoadException when a stored root is unreadable or its key does not match
      *     (Portico never silently replaces a root a user may already trust)
      */
+    @SuppressWarnings("try") // the lock is held by the try block, not used in it
     public static InternalCa loadOrCreate(Storage storage, Clock clock, SecureRandom random) throws IOException {
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(clock, "clock");

@@ -104,6 +104,10 @@ public final class SniCertificateHandler extends AbstractSniHandler<Selection> {
 
     private void reject(ChannelHandlerContext ctx, String hostname) {
         rejected = true;
+        // Drop the buffered ClientHello: otherwise it would be passed on to the next handler when this
+        // one is removed as the channel closes.
+        ByteBuf buffered = internalBuffer();
+        buffered.skipBytes(buffered.readableBytes());
         if (LOG.isDebugEnabled()) {
             LOG.debug("tls.sni.rejected channel={} remote={} sni={}", ctx.channel().id(),
                     ctx.channel().remoteAddress(), hostname == null ? "-" : sanitize(hostname));

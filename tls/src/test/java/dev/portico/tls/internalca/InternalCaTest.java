@@ -8,7 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portico.tls.certificate.CertificateKeyPair;
 import dev.portico.tls.certificate.CertificateLoadException;
+import dev.portico.tls.policy.ServerContextFactory;
+import dev.portico.tls.policy.TlsPolicy;
+import dev.portico.tls.sni.CertificateStore;
+import dev.portico.tls.sni.HostPattern;
 import dev.portico.tls.storage.DirectoryStorage;
+import dev.portico.tls.testing.TlsTestClient;
+import dev.portico.tls.testing.TlsTestServer;
+import java.security.KeyStore;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,6 +36,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +129,36 @@ class InternalCaTest {
         CertificateKeyPair leaf = ca.issue(List.of("localhost"), Duration.ofDays(7));
         assertThrows(CertPathValidatorException.class, () -> validate(leaf, ca.root(), NOW.plus(Duration.ofDays(8))),
                 "the validation in this test must be able to fail: a week-old leaf is expired after 7 days");
+    }
+
+    @Test
+    void aClientTrustingOnlyTheRootConnectsToLocalhostWithHostnameVerification() throws Exception {
+        InternalCa ca = InternalCa.loadOrCreate(new DirectoryStorage(dir), Clock.systemUTC(), new SecureRandom());
+        CertificateStore store = new CertificateStore();
+        ServerContextFactory factory = new ServerContextFactory(TlsPolicy.defaults(), Clock.systemUTC(), new SecureRandom());
+        store.install(List.of(HostPattern.parse("localhost")),
+                factory.serve(ca.issue(List.of("localhost", "127.0.0.1"), InternalCa.DEFAULT_LEAF_LIFETIME), "internal"));
+        // The JDK (like some other clients) sends no SNI for a name without a dot such as "localhost",
+        // so on a laptop the localhost certificate must also be the default.
+        store.setDefault(Optional.of(HostPattern.parse("localhost")));
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("portico-root", ca.root());
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, trustManagers.getTrustManagers(), new SecureRandom());
+
+        try (TlsTestServer server = TlsTestServer.start(store);
+             SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("localhost", server.port())) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS"); // what browsers and curl check
+            socket.setSSLParameters(parameters);
+            socket.setSoTimeout(5_000);
+            socket.startHandshake();
+            assertEquals(TlsTestServer.GREETING, TlsTestClient.readGreeting(socket),
+                    "a user who trusted the root once gets a verified connection to https://localhost");
+        }
     }
 
     private static void validate(CertificateKeyPair leaf, X509Certificate root, Instant at) throws Exception {

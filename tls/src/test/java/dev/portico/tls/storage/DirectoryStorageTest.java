@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +116,7 @@ class DirectoryStorageTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void listReturnsKeysBelowThePrefixSortedWithoutInternalFiles() throws IOException {
         DirectoryStorage storage = new DirectoryStorage(dir);
         storage.store("certificates/b.test/chain.pem", bytes("b"), false);
@@ -139,6 +142,7 @@ class DirectoryStorageTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void lockExcludesOtherThreadsUntilClosed() throws Exception {
         DirectoryStorage storage = new DirectoryStorage(dir);
         ExecutorService other = Executors.newSingleThreadExecutor();
@@ -162,6 +166,32 @@ class DirectoryStorageTest {
             held.close(); // closing twice is harmless
         } finally {
             other.shutdownNow();
+        }
+    }
+
+    @Test
+    void lockExcludesAnotherProcessUntilItReleases() throws Exception {
+        DirectoryStorage storage = new DirectoryStorage(dir);
+        Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(), dir.toString(), "example.com")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ExecutorService waiter = Executors.newSingleThreadExecutor();
+        try {
+            BufferedReader childOut = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8));
+            assertEquals("locked", childOut.readLine(), "the other process must hold the lock first");
+            Future<?> attempt = waiter.submit(() -> {
+                try (Storage.Lock lock = storage.lock("example.com")) {
+                    return null;
+                }
+            });
+            assertThrows(TimeoutException.class, () -> attempt.get(300, TimeUnit.MILLISECONDS),
+                    "while another process holds the lock, this one must wait (the OS file lock)");
+            child.getOutputStream().close(); // the child releases and exits
+            attempt.get(10, TimeUnit.SECONDS);
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS), "the child exits after releasing");
+        } finally {
+            waiter.shutdownNow();
+            child.destroyForcibly();
         }
     }
 
