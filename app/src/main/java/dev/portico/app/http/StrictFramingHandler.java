@@ -156,13 +156,13 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
                     // within the same read is then refused here and no byte of it reaches a backend.
                     cancelTimer();
                     if (scanner.messageComplete()) {
+                        closeGate(); // before forwarding: an answer made synchronously may reopen it
                         forward();
-                        closeGate();
                     }
                 }
                 case MESSAGE_COMPLETE -> {
-                    forward();
                     closeGate();
+                    forward();
                 }
             }
         }
