@@ -412,6 +412,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finishHeaders(HttpHeaders headers) {
+        if (services.counters().draining()) {
+            closeAfter = true; // graceful shutdown: this response is the connection's last
+        }
         if (closeAfter) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (http10) {
