@@ -29,6 +29,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Function;
@@ -57,6 +59,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
             HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
     private static final String STRICT_TRANSPORT_SECURITY = "strict-transport-security";
 
     private final boolean https;
@@ -163,7 +166,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // I/O errors (resets, TLS failures): nothing to answer
+        // I/O errors (resets, TLS failures): nothing to answer; routine for a proxy, so DEBUG only.
+        LOG.debug("event=client_connection_error channel={} remote={} error={}",
+                ctx.channel().id(), ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
     }
 
     private void onRequest(HttpRequest request) {
