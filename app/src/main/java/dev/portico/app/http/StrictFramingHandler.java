@@ -39,9 +39,6 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf held;
     private int scannedAhead;
     private boolean gated;
-    /** True while {@link #forward()} passes a message on; see {@link #nextRequest()}. */
-    private boolean forwarding;
-    private boolean reopenAfterForward;
     private boolean failed;
     private boolean bytesSeen;
     private boolean forwardedThisRequest;
@@ -87,33 +84,20 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
      * Pipelined bytes already held are scanned and passed on now. Event loop only; call it last.
      */
     public void nextRequest() {
-        if (failed) {
+        if (failed || !gated) {
             return;
         }
-        if (forwarding) {
-            // Called from inside our own forward(): a local answer completed synchronously. Reopen once
-            // that forward returns, so drain() carries on with held bytes instead of recursing.
-            reopenAfterForward = true;
-            return;
-        }
-        if (!gated) {
-            return;
-        }
-        reopen();
+        gated = false;
+        bytesSeen = false;
+        forwardedThisRequest = false;
+        scanner.reset();
+        reads.resume(ReadSuspension.GATE);
         if (held != null && held.isReadable()) {
             drain();
             ctx.fireChannelReadComplete();
         } else {
             armTimer(limits.keepAliveTimeout().toNanos(), false);
         }
-    }
-
-    private void reopen() {
-        gated = false;
-        bytesSeen = false;
-        forwardedThisRequest = false;
-        scanner.reset();
-        reads.resume(ReadSuspension.GATE);
     }
 
     /**
@@ -172,10 +156,14 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
                     // within the same read is then refused here and no byte of it reaches a backend.
                     cancelTimer();
                     if (scanner.messageComplete()) {
-                        forwardWholeMessage();
+                        closeGate(); // before forwarding: an answer made synchronously may reopen it
+                        forward();
                     }
                 }
-                case MESSAGE_COMPLETE -> forwardWholeMessage();
+                case MESSAGE_COMPLETE -> {
+                    closeGate();
+                    forward();
+                }
             }
         }
         if (!failed && !gated && held != null && !scanner.inHead()) {
@@ -194,27 +182,6 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
                 held = null;
             }
             ctx.fireChannelRead(slice);
-        }
-    }
-
-    /**
-     * Passes on a complete message with the gate already closed: the next request waits for
-     * {@link #nextRequest()}, which may come during this very call when the answer is local.
-     */
-    private void forwardWholeMessage() {
-        closeGate();
-        forwarding = true;
-        try {
-            forward();
-        } finally {
-            forwarding = false;
-        }
-        if (reopenAfterForward) {
-            reopenAfterForward = false;
-            reopen();
-            if (held == null || !held.isReadable()) {
-                armTimer(limits.keepAliveTimeout().toNanos(), false);
-            }
         }
     }
 

@@ -20,6 +20,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One proxied request and its response, and the last handler of the backend connection while it runs.
@@ -36,6 +38,8 @@ import java.util.concurrent.TimeUnit;
  */
 @ChannelHandler.Sharable // never in two live pipelines: a retry moves it to a new connection
 final class Exchange extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+
     private final FrontendHandler frontend;
     private final Channel client;
     private final ReadSuspension clientReads;
@@ -329,7 +333,8 @@ final class Exchange extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // handled as channelInactive
+        LOG.debug("event=upstream_connection_error channel={} upstream={} error={}", ctx.channel().id(), upstream, cause.toString());
+        ctx.close(); // answered in channelInactive: 502 before the head, truncation after
     }
 
     private void fail(int status, String reason) {

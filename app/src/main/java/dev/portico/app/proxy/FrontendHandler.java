@@ -14,7 +14,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,12 +26,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -51,13 +51,15 @@ import java.util.function.Supplier;
  * <p>Other answers: {@code CONNECT} → 405 and close; an upgrade to a route that forbids it, or a
  * malformed one → 400; {@code Upgrade: h2c} is dropped and the request served as HTTP/1.1;
  * {@code Expect: 100-continue} is answered with {@code 100} by Portico once the request is accepted
- * (nginx's choice) and not forwarded; other expectations → 417; a body over {@code maxRequestBody}
+ * (nginx's choice) and not forwarded; other expectations → 417; a path with {@code .} or {@code ..}
+ * segments → 400; a body over {@code maxRequestBody}
  * → 413 and close. One per client connection; event loop only.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
             HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
     private static final String STRICT_TRANSPORT_SECURITY = "strict-transport-security";
 
     private final boolean https;
@@ -136,6 +138,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             reject(violation.status(), violation.reason());
             return;
         }
+        if (evt instanceof SslCloseCompletionEvent) {
+            // The client sent close_notify: it sends nothing more. Finish the exchange under way, if any,
+            // then close; an idle connection closes now rather than at the keep-alive timeout.
+            if (inRequest) {
+                closeAfter = true;
+            } else {
+                ctx.close();
+            }
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 
@@ -154,7 +166,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close(); // I/O errors (resets, TLS failures): nothing to answer
+        // I/O errors (resets, TLS failures): nothing to answer; routine for a proxy, so DEBUG only.
+        LOG.debug("event=client_connection_error channel={} remote={} error={}",
+                ctx.channel().id(), ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
     }
 
     private void onRequest(HttpRequest request) {
@@ -190,7 +205,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             respondLocally(LocalResponses.acme(LocalResponses.isAcmeToken(token) ? acmeChallenges.apply(token) : null));
             return;
         }
-        RouteTable routes = settings.get().routes();
+        FrontendSettings current = settings.get(); // once per request: a reload applies from the next one
+        RouteTable routes = current.routes();
         String sni = https ? ctx.channel().attr(TlsAttributes.SNI_HOST_NAME).get() : null;
         String host = target.host() != null ? target.host() : sni;
         RouteTable.HostRoutes sniRoutes = sni == null ? null : routes.host(sni);
@@ -226,21 +242,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             respondLocally(LocalResponses.toHttps(host, httpsPort, target.originForm()));
             return;
         }
-        dispatch(request, route, target, host);
+        dispatch(request, route, target, host, current);
     }
 
-    private void dispatch(HttpRequest request, Route route, RequestTarget target, String host) {
+    private void dispatch(HttpRequest request, Route route, RequestTarget target, String host, FrontendSettings current) {
         RouteAction action = route.action();
         if (action instanceof RouteAction.Respond respond) {
             respondLocally(LocalResponses.respond(respond));
         } else if (action instanceof RouteAction.Redirect redirect) {
             respondLocally(LocalResponses.redirect(redirect, host, target.originForm()));
         } else {
-            proxy(request, (RouteAction.Proxy) action, target, host);
+            proxy(request, (RouteAction.Proxy) action, target, host, current);
         }
     }
 
-    private void proxy(HttpRequest request, RouteAction.Proxy proxy, RequestTarget target, String host) {
+    private void proxy(HttpRequest request, RouteAction.Proxy proxy, RequestTarget target, String host, FrontendSettings current) {
         HttpHeaders in = request.headers();
         boolean connectionUpgrade = HopByHop.hasToken(in, HttpHeaderNames.CONNECTION, "upgrade");
         String upgradeValue = in.get(HttpHeaderNames.UPGRADE);
@@ -267,25 +283,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             sendContinue = true;
         }
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), target.originForm(), in);
-        HttpHeaders headers = out.headers();
-        HopByHop.strip(headers);
-        headers.remove(HttpHeaderNames.EXPECT);
-        if (chunked) {
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        if (upgrade) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeValue);
-        }
-        String authority = target.authority() != null ? target.authority() : host;
-        if (target.absolute() || !headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, authority); // RFC 9112 3.2.2; else Host passes untouched
-        }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
-        ForwardingHeaders.apply(headers, peer.getAddress(), settings.get().trusted(peer.getAddress()),
-                https ? "https" : "http", authority);
-        boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
+        HttpRequest out = UpstreamRequest.of(request, target, host, upgrade ? upgradeValue : null,
+                peer.getAddress(), current.trusted(peer.getAddress()), https ? "https" : "http");
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         exchange = new Exchange(this, ctx.channel(), reads, out, routeOptions,
                 services.balancer().order(proxy.upstreams()), upgrade,
                 IDEMPOTENT.contains(request.method()) && !hasBody, services.pool(), services.balancer());
@@ -375,34 +376,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      */
     void switchToTunnel(HttpResponse response, Channel backend, Duration idle) {
         exchange = null;
-        HttpHeaders headers = response.headers();
-        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
-        HopByHop.strip(headers);
-        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        if (upgrade != null) {
-            headers.set(HttpHeaderNames.UPGRADE, upgrade);
-        }
-        Channel client = ctx.channel();
-        ctx.write(response, ctx.voidPromise());
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
-        ProxyCounters counters = services.counters();
-        counters.tunnelOpened();
         if (inRequest) {
             inRequest = false;
-            counters.requestFinished();
+            services.counters().requestFinished();
         }
-        Runnable closed = new TunnelClose(counters);
-        long idleNanos = idle.toNanos();
-        reads.resume(ReadSuspension.BACKPRESSURE);
-        client.pipeline().replace(this, PipelineNames.TUNNEL, new TunnelHandler(backend, closed));
-        client.pipeline().addBefore(PipelineNames.TUNNEL, PipelineNames.IDLE, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
-        client.pipeline().remove(PipelineNames.CODEC);
-        backend.pipeline().replace(PipelineNames.HANDLER, PipelineNames.TUNNEL, new TunnelHandler(client, closed));
-        backend.pipeline().replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
-        backend.config().setAutoRead(client.isWritable());
-        backend.pipeline().remove(PipelineNames.CODEC);
-        framing.handOver();
-        client.config().setAutoRead(backend.isWritable());
+        TunnelSwitch.install(ctx.channel(), this, response, backend, idle, services.counters(), framing, reads);
     }
 
     private void respondLocally(FullHttpResponse response) {
@@ -440,6 +418,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finishHeaders(HttpHeaders headers) {
+        if (services.counters().draining()) {
+            closeAfter = true; // graceful shutdown: this response is the connection's last
+        }
         if (closeAfter) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (http10) {
@@ -479,21 +460,5 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         responseComplete = false;
         exchange = null;
         services.counters().requestFinished();
-    }
-
-    private static final class TunnelClose implements Runnable {
-        private final ProxyCounters counters;
-        private int sides;
-
-        TunnelClose(ProxyCounters counters) {
-            this.counters = counters;
-        }
-
-        @Override
-        public void run() {
-            if (++sides == 2) {
-                counters.tunnelClosed();
-            }
-        }
     }
 }

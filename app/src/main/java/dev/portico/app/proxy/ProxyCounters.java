@@ -1,12 +1,15 @@
 package dev.portico.app.proxy;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Live counts for metrics and graceful shutdown: requests between head received and response done,
- * and upgraded tunnels open. Updated on event loops, read from any thread.
+ * Live state for metrics and graceful shutdown: requests between head received and response done,
+ * upgraded tunnels open, and whether the process is draining. Updated on event loops and by the
+ * control plane, read from any thread.
  */
 public final class ProxyCounters {
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger openTunnels = new AtomicInteger();
 
@@ -18,6 +21,20 @@ public final class ProxyCounters {
     /** Upgraded connections (WebSocket and others) relaying bytes now. Any thread. */
     public int openTunnels() {
         return openTunnels.get();
+    }
+
+    /**
+     * Starts a graceful shutdown: from now on every HTTP/1.1 response carries {@code Connection: close}
+     * and its connection closes once the response is done. Tunnels are left to the caller's deadline.
+     * Control plane.
+     */
+    public void startDraining() {
+        draining.set(true);
+    }
+
+    /** True once {@link #startDraining} was called. Any thread. */
+    public boolean draining() {
+        return draining.get();
     }
 
     void requestStarted() {

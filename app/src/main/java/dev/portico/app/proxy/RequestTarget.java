@@ -46,6 +46,11 @@ record RequestTarget(String host, String authority, String path, String originFo
         if (originForm.indexOf('#') >= 0) {
             return null; // a fragment is never part of a request-target
         }
+        int query = originForm.indexOf('?');
+        String path = originForm.equals("*") ? "/" : query < 0 ? originForm : originForm.substring(0, query);
+        if (hasDotSegment(path)) {
+            return null;
+        }
         String host = null;
         if (authority != null) {
             host = hostOf(authority);
@@ -53,8 +58,6 @@ record RequestTarget(String host, String authority, String path, String originFo
                 return null;
             }
         }
-        int query = originForm.indexOf('?');
-        String path = originForm.equals("*") ? "/" : query < 0 ? originForm : originForm.substring(0, query);
         return new RequestTarget(host, authority, path, originForm, absolute);
     }
 
@@ -95,6 +98,27 @@ record RequestTarget(String host, String authority, String path, String originFo
             return null;
         }
         return HostPattern.normalizeOrNull(host);
+    }
+
+    /**
+     * True when a segment of {@code path} is {@code .} or {@code ..}, also percent-encoded: a backend
+     * that normalizes {@code /public/../admin} would serve a path no route chose (RFC 3986 5.2.4), so
+     * such targets are refused rather than rewritten.
+     */
+    static boolean hasDotSegment(String path) {
+        int start = 0;
+        while (start <= path.length()) {
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = path.length();
+            }
+            String segment = path.substring(start, end).replace("%2e", ".").replace("%2E", ".");
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
     }
 
     private static boolean validPort(String port) {

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Round-robin over a route's upstreams with passive health: an upstream that refused a connection (or
@@ -15,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * down, in which case all are tried in turn. Shared by every event loop; lock-free.
  */
 public final class UpstreamBalancer {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamBalancer.class);
+
     private final Clock clock;
     private final Duration downFor;
     private final ConcurrentHashMap<List<Upstream>, AtomicInteger> cursors = new ConcurrentHashMap<>();
@@ -46,7 +50,12 @@ public final class UpstreamBalancer {
 
     /** Records that {@code upstream} refused or timed out a connection. */
     void markDown(Upstream upstream) {
-        downUntil.put(upstream, clock.instant().plus(downFor));
+        Instant now = clock.instant();
+        Instant until = now.plus(downFor);
+        Instant before = downUntil.put(upstream, until);
+        if (before == null || !now.isBefore(before)) {
+            LOG.warn("event=upstream_unreachable upstream={} skipped_until={}", upstream, until);
+        }
     }
 
     /** Records that {@code upstream} accepted a connection. */

@@ -65,7 +65,10 @@ public final class UpstreamPool {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        // Upstreams are ours, but still parsed strictly; large cookies need roomy heads.
                         HttpDecoderConfig config = new HttpDecoderConfig()
+                                .setMaxInitialLineLength(8 * 1024)
+                                .setMaxHeaderSize(64 * 1024)
                                 .setMaxChunkSize(64 * 1024)
                                 .setStrictLineParsing(true)
                                 .setAllowDuplicateContentLengths(false);

@@ -124,6 +124,21 @@ class ConnectionBehaviourTest {
         s.close();
     }
 
+    @Test
+    void drainingAnswersWithConnectionCloseAndCloses() {
+        try (ProxyFixture draining = new ProxyFixture(List.of(ProxyFixture.proxy("a.test", "/", new RouteOptions(1 << 20,
+                Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30), true,
+                RouteOptions.HttpBehaviour.SERVE, Optional.empty()), echo.port())))) {
+            Socket s = RawClient.plain(draining.httpPort());
+            RawClient.send(s, "GET /before HTTP/1.1\r\nHost: a.test\r\n\r\n");
+            assertFalse(RawClient.readResponse(s).toLowerCase().contains("connection: close"), "keep-alive before draining");
+            draining.counters().startDraining();
+            String last = RawClient.sendAndReadToClose(s, "GET /during HTTP/1.1\r\nHost: a.test\r\n\r\n");
+            assertTrue(last.toLowerCase().contains("\r\nconnection: close\r\n") && last.endsWith("hello from e /during"),
+                    "while draining the response is served, says close, and the connection closes: " + last);
+        }
+    }
+
     private static String readHead(Socket s) {
         try {
             InputStream in = s.getInputStream();

@@ -153,10 +153,11 @@ final class EchoBackend implements AutoCloseable {
         private void pump(ChannelHandlerContext ctx) {
             while (remaining > 0 && ctx.channel().isWritable()) {
                 int n = (int) Math.min(remaining, 32 * 1024);
-                ByteBuf buf = ctx.alloc().buffer(n);
+                byte[] bytes = new byte[n]; // one bulk write: paranoid leak tracking records every buffer call
                 for (int i = 0; i < n; i++) {
-                    buf.writeByte(pattern(sent + i));
+                    bytes[i] = pattern(sent + i);
                 }
+                ByteBuf buf = Unpooled.wrappedBuffer(bytes);
                 sent += n;
                 remaining -= n;
                 ctx.write(new DefaultHttpContent(buf));

@@ -36,6 +36,7 @@ class FailuresTest {
     static RecordingBackend chunkedCut;
     static RecordingBackend fixedCut;
     static RecordingBackend staleOnSecond;
+    static RecordingBackend switcher;
 
     @BeforeAll
     static void start() throws Exception {
@@ -61,7 +62,9 @@ class FailuresTest {
                 close(out); // an upstream that dropped the kept-alive connection just as it was reused
             }
         }));
+        switcher = add(RecordingBackend.answering("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"));
         proxy = new ProxyFixture(List.of(
+                ProxyFixture.proxy("switch.test", "/", FAST, switcher.port()),
                 ProxyFixture.proxy("refused.test", "/", FAST, deadPort),
                 ProxyFixture.proxy("rr.test", "/", FAST, deadPort, a.port(), b.port()),
                 ProxyFixture.proxy("garbage.test", "/", FAST, garbage.port()),
@@ -99,6 +102,16 @@ class FailuresTest {
     private static String get(String host) {
         Socket s = connect();
         return RawClient.sendAndReadToClose(s, "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    }
+
+    @Test
+    void backendSwitchingProtocolsUnaskedIs502AndNoTunnelOpens() {
+        Socket s = connect();
+        RawClient.send(s, "GET / HTTP/1.1\r\nHost: switch.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
+        String response = RawClient.readResponse(s);
+        assertTrue(response.startsWith("HTTP/1.1 502 "), "h2c is never tunnelled, even when a backend answers 101: " + response);
+        assertEquals(0, proxy.counters().openTunnels(), "no tunnel was opened");
+        assertFalse(switcher.receivedAll().toLowerCase().contains("upgrade"), "the h2c upgrade never reached the backend: " + switcher.receivedAll());
     }
 
     @Test

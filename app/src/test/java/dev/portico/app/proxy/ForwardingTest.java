@@ -54,9 +54,12 @@ class ForwardingTest {
     }
 
     private static String get(ProxyFixture p, String request) {
-        Socket s = TestTls.INSTANCE.connect(p.httpsPort(), "a.test");
-        RawClient.send(s, request);
-        return RawClient.readResponse(s);
+        try (Socket s = TestTls.INSTANCE.connect(p.httpsPort(), "a.test")) {
+            RawClient.send(s, request);
+            return RawClient.readResponse(s);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

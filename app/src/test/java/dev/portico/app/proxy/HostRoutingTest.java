@@ -42,15 +42,22 @@ class HostRoutingTest {
     }
 
     private static String https(String sni, String host, String path) {
-        Socket s = TestTls.INSTANCE.connect(proxy.httpsPort(), sni);
-        RawClient.send(s, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
-        return RawClient.readResponse(s);
+        // Closed explicitly: an unclosed SSLSocket's finalizer waits for the peer's close_notify.
+        try (Socket s = TestTls.INSTANCE.connect(proxy.httpsPort(), sni)) {
+            RawClient.send(s, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            return RawClient.readResponse(s);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String http(String host, String path) {
-        Socket s = RawClient.plain(proxy.httpPort());
-        RawClient.send(s, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
-        return RawClient.readResponse(s);
+        try (Socket s = RawClient.plain(proxy.httpPort())) {
+            RawClient.send(s, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            return RawClient.readResponse(s);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -80,6 +87,18 @@ class HostRoutingTest {
     }
 
     @Test
+    void keptAliveConnectionServesTheNextRequestAfterALocalAnswer() throws Exception {
+        try (Socket s = TestTls.INSTANCE.connect(proxy.httpsPort(), null)) {
+            RawClient.send(s, "GET / HTTP/1.1\r\nHost: nowhere.test\r\n\r\n");
+            String first = RawClient.readResponse(s);
+            assertTrue(first.startsWith("HTTP/1.1 404 "), first);
+            RawClient.send(s, "GET /next HTTP/1.1\r\nHost: a.test\r\n\r\n");
+            String second = RawClient.readResponse(s);
+            assertTrue(second.endsWith("hello from a /next"), "an answer made by the proxy itself must reopen the gate: " + second);
+        }
+    }
+
+    @Test
     void noSniRoutesByHostAlone() {
         { String r = https(null, "b.test", "/n"); assertTrue(r.endsWith("hello from b /n"), "without SNI the Host decides" + ": " + r); }
     }
@@ -105,8 +124,13 @@ class HostRoutingTest {
     }
 
     @Test
-    void aRequestUsesTheTableCurrentAtItsArrivalOnAKeptAliveConnection() {
-        Socket s = TestTls.INSTANCE.connect(proxy.httpsPort(), "a.test");
+    void aRequestUsesTheTableCurrentAtItsArrivalOnAKeptAliveConnection() throws Exception {
+        try (Socket s = TestTls.INSTANCE.connect(proxy.httpsPort(), "a.test")) {
+            sameConnectionSeesNewTable(s);
+        }
+    }
+
+    private void sameConnectionSeesNewTable(Socket s) {
         RawClient.send(s, "GET /1 HTTP/1.1\r\nHost: a.test\r\n\r\n");
         assertTrue(RawClient.readResponse(s).endsWith("hello from a /1"), "first request under the old table");
         try {

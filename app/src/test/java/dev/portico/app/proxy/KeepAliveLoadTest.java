@@ -69,6 +69,7 @@ class KeepAliveLoadTest {
             int upstream = backend.accepted.get();
             System.out.println("KeepAliveLoadTest: 10000 requests in " + (System.nanoTime() - start) / 1_000_000
                     + " ms, backend accepted " + upstream + " connections");
+            assertEquals(0, proxy.counters().inFlight(), "no exchange is left in flight");
             assertTrue(upstream <= 60, "upstream connections are pooled and reused, not one per request: " + upstream);
         }
     }

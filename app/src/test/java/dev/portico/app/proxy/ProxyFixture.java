@@ -38,12 +38,17 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads) {
+        this(routes, limits, trusted, threads, TestTls.INSTANCE.front());
+    }
+
+    ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads,
+                 java.util.function.Function<io.netty.channel.socket.SocketChannel, io.netty.channel.ChannelHandler> tls) {
         settings = new FrontendSettings(RouteTable.of(routes), trusted, limits);
         group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         services = ProxyServices.create(Clock.systemUTC());
         https = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpsInitializer(TestTls.INSTANCE.front(), () -> settings, services))
+                .childHandler(new HttpsInitializer(tls, () -> settings, services))
                 .bind("127.0.0.1", 0).syncUninterruptibly().channel();
         int httpsPort = ((InetSocketAddress) https.localAddress()).getPort();
         http = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)

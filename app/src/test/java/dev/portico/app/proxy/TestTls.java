@@ -66,7 +66,21 @@ final class TestTls {
 
     /** The TLS front handler factory given to {@link HttpsInitializer}. */
     Function<SocketChannel, ChannelHandler> front() {
-        return ch -> new SniHandler(name -> server) {
+        return front(server);
+    }
+
+    /** The same certificate served by {@code provider} (JDK or OpenSSL/BoringSSL). Not on an event loop. */
+    Function<SocketChannel, ChannelHandler> front(SslProvider provider) {
+        try {
+            return front(SslContextBuilder.forServer(bundle.toKeyManagerFactory())
+                    .sslProvider(provider).protocols("TLSv1.3", "TLSv1.2").build());
+        } catch (Exception e) {
+            throw new IllegalStateException("server context for " + provider, e);
+        }
+    }
+
+    private static Function<SocketChannel, ChannelHandler> front(SslContext context) {
+        return ch -> new SniHandler(name -> context) {
             @Override
             protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext context) throws Exception {
                 String normalized = HostPattern.normalizeOrNull(hostname);

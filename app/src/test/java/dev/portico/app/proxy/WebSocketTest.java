@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 class WebSocketTest {
     static WebSocketBackend backend;
     static RecordingBackend pusher;
+    static RecordingBackend quiet;
     static AtomicLong pushed = new AtomicLong();
     static ProxyFixture proxy;
     static HttpClient http;
@@ -49,13 +50,17 @@ class WebSocketTest {
                 // the proxy closed the tunnel
             }
         });
+        quiet = RecordingBackend.answering("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        RouteOptions shortIdle = new RouteOptions(1 << 20, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofMillis(300), true, RouteOptions.HttpBehaviour.SERVE, Optional.empty());
         RouteOptions noUpgrade = new RouteOptions(1 << 20, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30),
                 Duration.ofSeconds(30), false, RouteOptions.HttpBehaviour.SERVE, Optional.empty());
         proxy = new ProxyFixture(List.of(
                 ProxyFixture.proxy("localhost", backend.port()),
                 ProxyFixture.proxy("a.test", backend.port()),
                 ProxyFixture.proxy("a.test", "/forbidden", noUpgrade, backend.port()),
-                ProxyFixture.proxy("push.test", pusher.port())));
+                ProxyFixture.proxy("push.test", pusher.port()),
+                ProxyFixture.proxy("quiet.test", "/", shortIdle, quiet.port())));
         http = WsClient.client();
     }
 
@@ -64,6 +69,18 @@ class WebSocketTest {
         proxy.close();
         backend.close();
         pusher.close();
+        quiet.close();
+    }
+
+    @Test
+    void idleTunnelIsClosedAfterUpgradeIdleTimeout() {
+        Socket s = TestTls.INSTANCE.connect(proxy.httpsPort(), "quiet.test");
+        long start = System.nanoTime();
+        String got = RawClient.sendAndReadToClose(s, "GET / HTTP/1.1\r\nHost: quiet.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(got.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), got);
+        assertTrue(millis >= 250, "not before upgradeIdleTimeout: " + millis + " ms");
+        awaitTunnels(0);
     }
 
     private static URI wss(String path) {
@@ -155,6 +172,7 @@ class WebSocketTest {
             Thread.onSpinWait();
         }
         long stalledAt = pushed.get();
+        System.out.println("WebSocketTest: slow reader stalled the backend after " + (stalledAt >> 10) + " KiB");
         assertTrue(stalledAt < (64L << 20), "the backend is stalled by backpressure after at most socket buffers' worth: " + (stalledAt >> 20) + " MiB");
         s.close();
         awaitTunnels(0);
