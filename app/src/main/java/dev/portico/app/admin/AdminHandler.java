@@ -22,17 +22,19 @@ import java.util.function.Supplier;
 /**
  * The admin endpoints: {@code /healthz} (the process answers), {@code /readyz} (listeners bound and
  * config loaded; false while shutting down, so a load balancer stops sending first) and
- * {@code /certificates} (JSON state of every certificate). Event loop; the suppliers read snapshots
- * and never block.
+ * {@code /certificates} (JSON state of every certificate) and {@code /metrics} (Prometheus text).
+ * Event loop; the suppliers read snapshots and never block.
  */
 @Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final BooleanSupplier ready;
     private final Supplier<String> certificatesJson;
+    private final Supplier<String> metricsText;
 
-    public AdminHandler(BooleanSupplier ready, Supplier<String> certificatesJson) {
+    public AdminHandler(BooleanSupplier ready, Supplier<String> certificatesJson, Supplier<String> metricsText) {
         this.ready = ready;
         this.certificatesJson = certificatesJson;
+        this.metricsText = metricsText;
     }
 
     @Override
@@ -52,6 +54,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                         ? text(HttpResponseStatus.OK, "ready\n")
                         : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
                 case "/certificates" -> json(certificatesJson.get());
+                case "/metrics" -> response(HttpResponseStatus.OK, metricsText.get(), "text/plain; version=0.0.4; charset=utf-8");
                 default -> text(HttpResponseStatus.NOT_FOUND, "not found\n");
             };
         }

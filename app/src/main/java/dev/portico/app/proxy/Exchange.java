@@ -1,6 +1,7 @@
 package dev.portico.app.proxy;
 
 import dev.portico.app.config.RouteAction.Upstream;
+import dev.portico.app.observe.ExchangeObserver;
 import dev.portico.app.config.RouteOptions;
 import dev.portico.app.http.ReadSuspension;
 import io.netty.channel.Channel;
@@ -135,6 +136,7 @@ final class Exchange extends ChannelInboundHandlerAdapter {
             return;
         }
         upstream = candidates.get(nextCandidate++);
+        ExchangeObserver.tagUpstream(client, upstream.toString());
         Channel pooled = pool.poll(client.eventLoop(), upstream);
         if (pooled != null) {
             attach(pooled, true);

@@ -1,6 +1,7 @@
 package dev.portico.app.proxy;
 
 import dev.portico.app.config.Route;
+import dev.portico.app.observe.ExchangeObserver;
 import dev.portico.app.config.RouteAction;
 import dev.portico.app.config.RouteOptions;
 import dev.portico.app.http.ErrorResponses;
@@ -233,6 +234,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         routeOptions = route.options();
+        ExchangeObserver.tagRoute(ctx.channel(), route.host() + route.pathPrefix());
         maxBody = routeOptions.maxRequestBody();
         if (HttpUtil.getContentLength(request, -1L) > maxBody) {
             reject(413, "request body too large");

@@ -6,10 +6,11 @@ import dev.portico.app.http.StrictFramingHandler;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import dev.portico.app.observe.ExchangeObserver;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Adds FRAMING, CODEC and FRONTEND (see {@link PipelineNames}) to a client channel. Event loop only. */
+/** Adds FRAMING, CODEC, OBSERVE and FRONTEND (see {@link PipelineNames}) to a client channel. Event loop only. */
 final class FrontendPipeline {
     private FrontendPipeline() {}
 
@@ -28,6 +29,8 @@ final class FrontendPipeline {
         ch.pipeline()
                 .addLast(PipelineNames.FRAMING, framing)
                 .addLast(PipelineNames.CODEC, new HttpServerCodec(config))
+                .addLast(PipelineNames.OBSERVE,
+                        new ExchangeObserver(https ? "https" : "http", services.metrics(), services.clock()))
                 .addLast(PipelineNames.FRONTEND,
                         new FrontendHandler(https, settings, framing, reads, services, acmeChallenges, httpsPort));
     }

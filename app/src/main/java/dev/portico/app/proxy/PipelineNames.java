@@ -8,6 +8,7 @@ package dev.portico.app.proxy;
  *   TLS       the lead's SNI/TLS handler              -
  *   FRAMING   StrictFramingHandler                    FRAMING
  *   CODEC     HttpServerCodec                         CODEC
+ *   OBSERVE   ExchangeObserver (metrics, access log)  OBSERVE
  *   FRONTEND  FrontendHandler                         FRONTEND (ACME challenges, 308 to HTTPS, SERVE routes)
  *
  * after a 101 (upgrade): TLS?, IDLE (IdleStateHandler), TUNNEL (TunnelHandler)
@@ -23,6 +24,7 @@ public final class PipelineNames {
     public static final String TLS = "tls";
     public static final String FRAMING = "framing";
     public static final String CODEC = "codec";
+    public static final String OBSERVE = "observe";
     public static final String FRONTEND = "frontend";
     public static final String IDLE = "idle";
     public static final String HANDLER = "handler";

@@ -1,23 +1,32 @@
 package dev.portico.app.proxy;
 
+import dev.portico.app.observe.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The process-wide pieces every client connection shares: the upstream pool, the balancer and the
- * counters. Built once by the lead and given to both initializers. Thread-safe.
+ * The process-wide pieces every client connection shares: the upstream pool, the balancer, the
+ * counters and the metrics. Built once by the lead and given to both initializers. Thread-safe.
  */
-public record ProxyServices(UpstreamPool pool, UpstreamBalancer balancer, ProxyCounters counters) {
+public record ProxyServices(UpstreamPool pool, UpstreamBalancer balancer, ProxyCounters counters, Metrics metrics,
+        Clock clock) {
     public ProxyServices {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(balancer, "balancer");
         Objects.requireNonNull(counters, "counters");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Defaults (see {@link #create(Clock, Metrics)}) with metrics of their own. */
+    public static ProxyServices create(Clock clock) {
+        return create(clock, new Metrics());
     }
 
     /** Defaults: 64 idle connections per upstream per event loop kept 60 s; a refusing upstream sits out 10 s. */
-    public static ProxyServices create(Clock clock) {
+    public static ProxyServices create(Clock clock, Metrics metrics) {
         return new ProxyServices(new UpstreamPool(64, Duration.ofSeconds(60)),
-                new UpstreamBalancer(clock, Duration.ofSeconds(10)), new ProxyCounters());
+                new UpstreamBalancer(clock, Duration.ofSeconds(10)), new ProxyCounters(), metrics, clock);
     }
 }

@@ -36,13 +36,15 @@ public final class ConfigReloader implements AutoCloseable {
     private final Path file;
     private final ConfigParser parser = new ConfigParser();
     private final Consumer<PorticoConfig> apply;
+    private final Consumer<Boolean> outcome;
     private final WatchService watchService;
     private final Thread thread;
     private byte[] lastDigest;
 
-    private ConfigReloader(Path file, Consumer<PorticoConfig> apply) throws IOException {
+    private ConfigReloader(Path file, Consumer<PorticoConfig> apply, Consumer<Boolean> outcome) throws IOException {
         this.file = file.toAbsolutePath();
         this.apply = Objects.requireNonNull(apply, "apply");
+        this.outcome = Objects.requireNonNull(outcome, "outcome");
         this.lastDigest = digest();
         this.watchService = FileSystems.getDefault().newWatchService();
         this.file.getParent().register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
@@ -53,7 +55,13 @@ public final class ConfigReloader implements AutoCloseable {
 
     /** Watches {@code file}; {@code apply} receives every new valid config (on the watcher thread). */
     public static ConfigReloader start(Path file, Consumer<PorticoConfig> apply) throws IOException {
-        ConfigReloader reloader = new ConfigReloader(file, apply);
+        return start(file, apply, applied -> { });
+    }
+
+    /** As {@link #start(Path, Consumer)}; {@code outcome} hears whether each reload was applied (metrics). */
+    public static ConfigReloader start(Path file, Consumer<PorticoConfig> apply, Consumer<Boolean> outcome)
+            throws IOException {
+        ConfigReloader reloader = new ConfigReloader(file, apply, outcome);
         reloader.thread.start();
         return reloader;
     }
@@ -71,15 +79,18 @@ public final class ConfigReloader implements AutoCloseable {
             LOG.error("config rejected file={} reason={} problems={} (the running config stays)\n{}", file, reason,
                     e.problems().size(), e.getMessage());
             lastDigest = digest;
+            outcome.accept(false);
             return false;
         }
         try {
             apply.accept(next);
         } catch (RuntimeException e) {
             LOG.error("config reload failed file={} reason={} error={} (the running config stays)", file, reason, e.toString(), e);
+            outcome.accept(false);
             return false;
         }
         lastDigest = digest;
+        outcome.accept(true);
         LOG.info("config reloaded file={} reason={} routes={}", file, reason, next.routes().size());
         return true;
     }

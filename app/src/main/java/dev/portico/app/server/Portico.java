@@ -11,6 +11,7 @@ import dev.portico.app.certificates.HostCertificates;
 import dev.portico.app.config.AcmeSettings;
 import dev.portico.app.config.PorticoConfig;
 import dev.portico.app.config.TlsSettings;
+import dev.portico.app.observe.Metrics;
 import dev.portico.app.proxy.FrontendSettings;
 import dev.portico.app.proxy.HttpInitializer;
 import dev.portico.app.proxy.HttpsInitializer;
@@ -58,6 +59,7 @@ public final class Portico implements AutoCloseable {
     private final ScheduledExecutorService control;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
+    private final Metrics metrics;
     private final ProxyServices services;
     private final HostCertificates certificates;
     private final Optional<RenewalScheduler> acme;
@@ -99,7 +101,10 @@ public final class Portico implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.services = ProxyServices.create(clock);
+        this.metrics = new Metrics();
+        this.services = ProxyServices.create(clock, metrics);
+        metrics.bindLiveState(services.counters()::inFlight, services.counters()::openTunnels, store::installed,
+                () -> acme.map(RenewalScheduler::states).orElse(List.of()));
         this.settings = FrontendSettings.from(config);
         Transport transport = Transport.best();
         this.acceptors = transport.newGroup(1, "portico-accept");
@@ -119,7 +124,8 @@ public final class Portico implements AutoCloseable {
         }
         if (config.listen().admin().isPresent()) {
             AdminHandler admin = new AdminHandler(() -> ready,
-                    () -> CertificateReport.json(store.installed(), acme.map(RenewalScheduler::states).orElse(List.of())));
+                    () -> CertificateReport.json(store.installed(), acme.map(RenewalScheduler::states).orElse(List.of())),
+                    metrics::scrape);
             adminAddress = Optional.of(bind(transport, config.listen().admin().get(), new AdminInitializer(admin)));
         }
         ready = true;
@@ -168,6 +174,10 @@ public final class Portico implements AutoCloseable {
         return store;
     }
 
+    public Metrics metrics() {
+        return metrics;
+    }
+
     public ProxyServices services() {
         return services;
     }
@@ -184,6 +194,8 @@ public final class Portico implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        // From now on every response says Connection: close and its connection closes when done.
+        services.counters().startDraining();
         for (Channel listener : listeners) {
             listener.close().awaitUninterruptibly();
         }

@@ -1,6 +1,7 @@
 package dev.portico.app.server;
 
 import dev.portico.app.config.PorticoConfig;
+import dev.portico.app.observe.AccessLogTarget;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,10 +19,11 @@ public final class PorticoProcess {
 
     /** Starts serving {@code config} read from {@code file}; returns once every listener is bound. */
     public static void start(Path file, PorticoConfig config) throws IOException {
+        AccessLogTarget.configure(System.getenv("PORTICO_ACCESS_LOG"));
         Portico portico = Portico.start(config, Clock.systemUTC());
         ConfigReloader reloader;
         try {
-            reloader = ConfigReloader.start(file, portico::reload);
+            reloader = ConfigReloader.start(file, portico::reload, portico.metrics()::reload);
         } catch (IOException e) {
             portico.close();
             throw e;

@@ -8,7 +8,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.bootstrap.Bootstrap;
 import java.nio.charset.StandardCharsets;
@@ -49,10 +48,8 @@ final class SystemdNotify {
                         protected void initChannel(Channel ch) {
                         }
                     })
-                    .register().syncUninterruptibly().channel();
-            channel.writeAndFlush(new DomainDatagramPacket(
-                    Unpooled.copiedBuffer(state, StandardCharsets.UTF_8), new DomainSocketAddress(path)))
-                    .syncUninterruptibly();
+                    .connect(new DomainSocketAddress(path)).syncUninterruptibly().channel();
+            channel.writeAndFlush(Unpooled.copiedBuffer(state, StandardCharsets.UTF_8)).syncUninterruptibly();
             channel.close().syncUninterruptibly();
         } catch (RuntimeException e) {
             LOG.warn("systemd notify failed socket={} error={}", socket, e.toString());
