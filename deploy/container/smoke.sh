@@ -4,8 +4,9 @@
 # only) and checks, each with a deadline:
 #   /readyz answers 200; HTTPS with SNI localhost verifies against the internal root copied out of the
 #   volume and returns the configured body; HTTPS without SNI gets the default certificate; port 8080
-#   redirects; the image's HEALTHCHECK passes; an edit of the mounted routes.yaml is served without a
-#   restart; SIGTERM makes it exit 0; a second container on the same volume keeps the same root CA.
+#   redirects; the image's HEALTHCHECK passes; a ConfigMap-style update (..data symlink swap) of the
+#   mounted routes.yaml is served without a restart; SIGTERM makes it exit 0; a second container on
+#   the same volume keeps the same internal root CA.
 #   deploy/container/smoke.sh [IMAGE]        (default localhost/portico:latest; build.sh builds it)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,10 +32,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir "$work/config"
-cp "$here/routes.yaml" "$work/config/routes.yaml"
-chmod 0755 "$work/config"
-chmod 0644 "$work/config/routes.yaml"
+# The config directory laid out as the kubelet writes a ConfigMap volume: routes.yaml -> ..data/routes.yaml,
+# ..data -> a timestamped directory; an update writes a new directory and renames a new ..data over
+# the old one (one atomic symlink swap).
+mkdir -p "$work/config/..v1"
+cp "$here/routes.yaml" "$work/config/..v1/routes.yaml"
+ln -s ..v1 "$work/config/..data"
+ln -s ..data/routes.yaml "$work/config/routes.yaml"
+chmod -R a+rX "$work/config"
 "${PODMAN[@]}" volume create "$id" >/dev/null
 
 run() { # $1: container name
@@ -85,14 +90,17 @@ step "HTTP: $location"
 "${PODMAN[@]}" healthcheck run "$name" >/dev/null 2> >(grep -v 'systemd connection' >&2) || fail "the image's HEALTHCHECK failed"
 step "HEALTHCHECK: healthy"
 
-# Edit the mounted config as a ConfigMap update would; the running process must serve the new body.
-sed 's/Portico is running/Portico reloaded/' "$here/routes.yaml" > "$work/config/routes.yaml.new"
-mv "$work/config/routes.yaml.new" "$work/config/routes.yaml"
-chmod 0644 "$work/config/routes.yaml"
+# Update the mounted config exactly as the kubelet does; the running process must serve the new body.
+mkdir "$work/config/..v2"
+sed 's/Portico is running/Portico reloaded/' "$here/routes.yaml" > "$work/config/..v2/routes.yaml"
+chmod -R a+rX "$work/config/..v2"
+ln -s ..v2 "$work/config/..data_tmp"
+mv -T "$work/config/..data_tmp" "$work/config/..data"
+rm -rf "$work/config/..v1"
 reloaded() { [[ $(body 2>/dev/null) == "Portico reloaded" ]]; }
 t0=$SECONDS
 await 30 reloaded || fail "edited routes.yaml not served within 30s"
-step "config edit served without restart in $((SECONDS - t0))s"
+step "config edit (ConfigMap-style ..data swap) served without restart in $((SECONDS - t0))s"
 
 stop_expect_0
 cp "$work/root.pem" "$work/root-first.pem"
