@@ -28,6 +28,7 @@ public final class UpstreamPool {
     private final int maxIdle;
     private final Duration idleTimeout;
     private final ConcurrentHashMap<EventLoop, Map<Upstream, ArrayDeque<Channel>>> loops = new ConcurrentHashMap<>();
+    private final UpstreamResolvers resolvers = new UpstreamResolvers();
 
     public UpstreamPool(int maxIdle, Duration idleTimeout) {
         if (maxIdle < 0) {
@@ -59,6 +60,7 @@ public final class UpstreamPool {
         return new Bootstrap()
                 .group(client.eventLoop())
                 .channel(type)
+                .resolver(resolvers.forChannel(client))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis())))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.AUTO_READ, false)

@@ -91,6 +91,17 @@ class PorticoServeTest {
     }
 
     @Test
+    void anUpstreamNamedByHostNameIsResolvedWithoutBlockingAndProxied() throws Exception {
+        portico = Portico.start(config(), Clock.systemUTC());
+
+        HttpResponse<String> response = clientTrusting(storedRoot())
+                .send(request("https://localhost:" + httpsPort() + "/named/x"), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode(), "an upstream given as http://localhost:PORT is resolved and reached");
+        assertEquals("backend saw /named/x", response.body(), "the backend answered through the named upstream");
+    }
+
+    @Test
     void fixedResponseRouteAnswersWithoutABackend() throws Exception {
         portico = Portico.start(config(), Clock.systemUTC());
 
@@ -178,7 +189,10 @@ class PorticoServeTest {
                     respond: { status: 200, body: "Portico is running\\n" }
                   - host: localhost
                     proxy: http://127.0.0.1:%d
-                """.formatted(backend.getAddress().getPort());
+                  - host: localhost
+                    path: /named
+                    proxy: http://localhost:%d
+                """.formatted(backend.getAddress().getPort(), backend.getAddress().getPort());
         PorticoConfig parsed = new ConfigParser().parse(yaml, "routes.yaml", dir);
         Listen ephemeral = new Listen(ANY_LOOPBACK_PORT, Optional.of(ANY_LOOPBACK_PORT), Optional.of(ANY_LOOPBACK_PORT));
         return new PorticoConfig(ephemeral, parsed.storage(), parsed.tls(), parsed.acme(), parsed.trustedProxies(),
