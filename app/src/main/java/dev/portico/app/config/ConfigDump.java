@@ -23,7 +23,8 @@ public final class ConfigDump {
         Listen l = config.listen();
         lines.add("listen https=" + AddressFormat.format(l.https())
                 + " http=" + l.http().map(AddressFormat::format).orElse("off")
-                + " admin=" + l.admin().map(AddressFormat::format).orElse("off"));
+                + " admin=" + l.admin().map(AddressFormat::format).orElse("off")
+                + (l.publicHttpsPort().isPresent() ? " public_https_port=" + l.publicHttpsPort().getAsInt() : ""));
         lines.add("storage " + shown(config.storage(), base));
         lines.add("tls provider=" + config.tls().provider().name().toLowerCase(Locale.ROOT)
                 + " default=" + config.tls().defaultHost().map(Object::toString).orElse("none"));

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.Node;
@@ -20,7 +21,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class DocumentReader {
     static final List<String> KEYS = List.of("listen", "storage", "tls", "acme", "trusted_proxies", "limits", "routes");
-    static final List<String> LISTEN_KEYS = List.of("https", "http", "admin");
+    static final List<String> LISTEN_KEYS = List.of("https", "http", "admin", "public_https_port");
     static final List<String> TLS_KEYS = List.of("provider", "default");
     static final List<String> LIMIT_KEYS =
             List.of("max_request_line", "max_header_size", "header_timeout", "keepalive_timeout", "shutdown_grace");
@@ -73,7 +74,7 @@ final class DocumentReader {
         if (problems.count() > before || routes.isEmpty()) {
             return Optional.empty();
         }
-        Listen listen = new Listen(listeners.https(), listeners.http(), listeners.admin());
+        Listen listen = new Listen(listeners.https(), listeners.http(), listeners.admin(), listeners.publicHttpsPort());
         return Optional.of(new PorticoConfig(listen, storage, new TlsSettings(provider, defaultHost), acme, trusted, limits, routes));
     }
 
@@ -100,6 +101,9 @@ final class DocumentReader {
         Optional<InetSocketAddress> admin = m.flatMap(x -> x.value("admin")).flatMap(n -> address(n, "listen.admin", true))
                 .orElse(Optional.of(AddressFormat.parse(DEFAULT_ADMIN)));
         Node httpOff = http.isPresent() ? null : m.flatMap(x -> x.value("http")).orElse(null);
+        OptionalInt publicHttpsPort = m.flatMap(x -> x.value("public_https_port"))
+                .flatMap(n -> reader.integer(n, "listen.public_https_port", 1, 65535))
+                .map(OptionalInt::of).orElse(OptionalInt.empty());
         List<String> names = List.of("https", "http", "admin");
         List<Optional<InetSocketAddress>> addresses = List.of(Optional.of(https), http, admin);
         for (int later = 1; later < names.size(); later++) {
@@ -125,7 +129,7 @@ final class DocumentReader {
                 }
             }
         }
-        return new Listeners(https, http, admin, httpOff);
+        return new Listeners(https, http, admin, httpOff, publicHttpsPort);
     }
 
     /** An address, or (when {@code mayBeOff}) {@code off} for no listener. */
@@ -192,5 +196,6 @@ final class DocumentReader {
 
     /** The listeners as read; {@code httpOff} is where {@code http: off} was written, or null. */
     private record Listeners(
-            InetSocketAddress https, Optional<InetSocketAddress> http, Optional<InetSocketAddress> admin, Node httpOff) {}
+            InetSocketAddress https, Optional<InetSocketAddress> http, Optional<InetSocketAddress> admin, Node httpOff,
+            OptionalInt publicHttpsPort) {}
 }

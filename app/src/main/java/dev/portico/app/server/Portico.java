@@ -118,8 +118,10 @@ public final class Portico implements AutoCloseable {
                 ch -> (ChannelHandler) new SniCertificateHandler(store), () -> settings, services);
         httpsAddress = bind(transport, config.listen().https(), https);
         if (config.listen().http().isPresent()) {
+            // Redirects name the port clients reach HTTPS on: behind NAT or a Service it is not ours.
+            int redirectPort = config.listen().publicHttpsPort().orElse(httpsAddress.getPort());
             HttpInitializer http = new HttpInitializer(() -> settings, services, challenges::keyAuthorization,
-                    httpsAddress.getPort());
+                    redirectPort);
             httpAddress = Optional.of(bind(transport, config.listen().http().get(), http));
         }
         if (config.listen().admin().isPresent()) {

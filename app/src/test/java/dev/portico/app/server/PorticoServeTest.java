@@ -102,6 +102,23 @@ class PorticoServeTest {
     }
 
     @Test
+    void port80RedirectsNameThePublicHttpsPortWhenItDiffersFromTheListeners() throws Exception {
+        PorticoConfig base = config();
+        Listen behindService = new Listen(ANY_LOOPBACK_PORT, Optional.of(ANY_LOOPBACK_PORT), Optional.empty(),
+                java.util.OptionalInt.of(443));
+        portico = Portico.start(new PorticoConfig(behindService, base.storage(), base.tls(), base.acme(),
+                base.trustedProxies(), base.limits(), base.routes()), Clock.systemUTC());
+
+        HttpResponse<Void> response = HttpClient.newHttpClient().send(
+                request("http://localhost:" + portico.httpAddress().orElseThrow().getPort() + "/app?q=1"),
+                HttpResponse.BodyHandlers.discarding());
+
+        assertEquals(308, response.statusCode(), "plain HTTP to a routed host is redirected");
+        assertEquals("https://localhost/app?q=1", response.headers().firstValue("location").orElse(""),
+                "the redirect names the public port (443: no port), not the listener's " + httpsPort());
+    }
+
+    @Test
     void fixedResponseRouteAnswersWithoutABackend() throws Exception {
         portico = Portico.start(config(), Clock.systemUTC());
 
