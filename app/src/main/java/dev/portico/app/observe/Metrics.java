@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,6 +52,12 @@ public final class Metrics {
                 .help("TLS handshakes, by result and failure reason.").labelNames("result", "reason").register(registry);
         reloads = Counter.builder().name("portico_config_reloads_total")
                 .help("Config reloads, by result (applied, rejected).").labelNames("result").register(registry);
+    }
+
+    /** Adds the JVM's own metrics (memory, GC, threads, buffer pools: direct memory is Netty's). */
+    public Metrics withJvmMetrics() {
+        JvmMetrics.builder().register(registry);
+        return this;
     }
 
     /**

@@ -101,7 +101,7 @@ public final class Portico implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.metrics = new Metrics();
+        this.metrics = new Metrics().withJvmMetrics();
         this.services = ProxyServices.create(clock, metrics);
         metrics.bindLiveState(services.counters()::inFlight, services.counters()::openTunnels, store::installed,
                 () -> acme.map(RenewalScheduler::states).orElse(List.of()));
