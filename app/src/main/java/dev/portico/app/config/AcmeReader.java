@@ -1,5 +1,6 @@
 package dev.portico.app.config;
 
+import dev.portico.acme.AcmeOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -18,8 +19,8 @@ final class AcmeReader {
     static final Map<String, URI> DIRECTORIES = new TreeMap<>(Map.of(
             "letsencrypt", URI.create("acme://letsencrypt.org"),
             "letsencrypt-staging", URI.create("acme://letsencrypt.org/staging")));
-    private static final Map<String, AcmeSettings.KeyType> KEY_TYPES = new TreeMap<>(Map.of(
-            "ecdsa-p256", AcmeSettings.KeyType.ECDSA_P256, "rsa-2048", AcmeSettings.KeyType.RSA_2048));
+    private static final Map<String, AcmeOptions.KeyType> KEY_TYPES = new TreeMap<>(Map.of(
+            "ecdsa-p256", AcmeOptions.KeyType.ECDSA_P256, "rsa-2048", AcmeOptions.KeyType.RSA_2048));
     private static final Pattern EMAIL = Pattern.compile(
             "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+={0,2}");
@@ -51,9 +52,9 @@ final class AcmeReader {
                 .orElse(DIRECTORIES.get("letsencrypt"));
         agreement(m);
         Optional<Path> caBundle = m.value("ca_bundle").flatMap(n -> new ConfigFiles(reader, baseDir).existing(n, m.path("ca_bundle")));
-        Optional<AcmeSettings.ExternalAccountBinding> eab = m.value("eab").flatMap(n -> eab(n, m.path("eab")));
-        AcmeSettings.KeyType keyType = m.value("key_type").flatMap(n -> reader.choice(n, m.path("key_type"), KEY_TYPES))
-                .orElse(AcmeSettings.KeyType.ECDSA_P256);
+        Optional<AcmeOptions.ExternalAccountBinding> eab = m.value("eab").flatMap(n -> eab(n, m.path("eab")));
+        AcmeOptions.KeyType keyType = m.value("key_type").flatMap(n -> reader.choice(n, m.path("key_type"), KEY_TYPES))
+                .orElse(AcmeOptions.KeyType.ECDSA_P256);
         Optional<String> profile = m.value("profile").flatMap(n -> profile(n, m.path("profile")));
         if (problems.count() > before || email.isEmpty()) {
             return Optional.empty();
@@ -108,7 +109,7 @@ final class AcmeReader {
         }
     }
 
-    private Optional<AcmeSettings.ExternalAccountBinding> eab(Node node, String path) {
+    private Optional<AcmeOptions.ExternalAccountBinding> eab(Node node, String path) {
         Optional<YamlMapping> found = reader.mapping(node, path, EAB_KEYS);
         if (found.isEmpty()) {
             return Optional.empty();
@@ -127,7 +128,7 @@ final class AcmeReader {
         if (keyId.isEmpty() || hmac.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new AcmeSettings.ExternalAccountBinding(keyId.get(), hmac.get().strip()));
+        return Optional.of(new AcmeOptions.ExternalAccountBinding(keyId.get(), hmac.get().strip()));
     }
 
     private Optional<String> profile(Node node, String path) {

@@ -1,12 +1,14 @@
 package dev.portico.app.config;
 
+import dev.portico.acme.AcmeOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The {@code acme} section: how certificates for public names are obtained.
+ * The {@code acme} section: how certificates for public names are obtained. The binding and key
+ * type are the acme module's own types, so nothing is translated twice.
  *
  * @param directory an ACME directory as acme4j's {@code Session} takes it: {@code acme://letsencrypt.org},
  *     {@code acme://letsencrypt.org/staging}, {@code acme://pebble/localhost:14000} or an https URL
@@ -18,8 +20,8 @@ public record AcmeSettings(
         URI directory,
         boolean agreeToTerms,
         Optional<Path> caBundle,
-        Optional<ExternalAccountBinding> eab,
-        KeyType keyType,
+        Optional<AcmeOptions.ExternalAccountBinding> eab,
+        AcmeOptions.KeyType keyType,
         Optional<String> profile) {
 
     public AcmeSettings {
@@ -30,19 +32,4 @@ public record AcmeSettings(
         Objects.requireNonNull(keyType, "keyType");
         Objects.requireNonNull(profile, "profile");
     }
-
-    /** External account binding (ZeroSSL and others). The HMAC is a secret: never logged. */
-    public record ExternalAccountBinding(String keyId, String hmacKey) {
-        public ExternalAccountBinding {
-            Objects.requireNonNull(keyId, "keyId");
-            Objects.requireNonNull(hmacKey, "hmacKey");
-        }
-
-        @Override
-        public String toString() {
-            return "ExternalAccountBinding[keyId=" + keyId + ", hmacKey=<redacted>]";
-        }
-    }
-
-    public enum KeyType { ECDSA_P256, RSA_2048 }
 }

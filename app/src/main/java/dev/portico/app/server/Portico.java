@@ -259,15 +259,12 @@ public final class Portico implements AutoCloseable {
 
     static AcmeOptions acmeOptions(AcmeSettings a) {
         AcmeOptions options = AcmeOptions.of(a.directory().toString(), a.email(), a.agreeToTerms())
-                .withKeyType(switch (a.keyType()) {
-                    case ECDSA_P256 -> AcmeOptions.KeyType.ECDSA_P256;
-                    case RSA_2048 -> AcmeOptions.KeyType.RSA_2048;
-                });
+                .withKeyType(a.keyType());
         if (a.caBundle().isPresent()) {
             options = options.withCaBundle(a.caBundle().get());
         }
         if (a.eab().isPresent()) {
-            options = options.withEab(new AcmeOptions.ExternalAccountBinding(a.eab().get().keyId(), a.eab().get().hmacKey()));
+            options = options.withEab(a.eab().get());
         }
         if (a.profile().isPresent()) {
             options = options.withProfile(a.profile().get());
