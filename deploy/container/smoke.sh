@@ -83,8 +83,8 @@ step "HTTPS (SNI localhost, verified with the internal root): '$got'"
 got=$(curl -fsS --max-time 5 -k -H 'Host: localhost' "https://127.0.0.1:$https/") || fail "HTTPS without SNI failed"
 [[ $got == "Portico is running" ]] || fail "HTTPS without SNI: body '$got'"
 location=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: localhost' "http://127.0.0.1:$http/x?y=1")
-# Portico writes the HTTPS listener's port into redirects unless it is 443: publish the image's ports
-# under the same numbers, or see ../kubernetes for listening on 443/80 without privileges.
+# Redirects name listen.public_https_port, else the HTTPS listener's port (none when 443). The image's
+# default config sets no public_https_port, so 8443; ../kubernetes/play.sh tests 443 -> 8443 with it.
 [[ $location == "308 https://localhost:8443/x?y=1" ]] || fail "port 8080 answered '$location', expected 308 https://localhost:8443/x?y=1"
 step "HTTP: $location"
 "${PODMAN[@]}" healthcheck run "$name" >/dev/null 2> >(grep -v 'systemd connection' >&2) || fail "the image's HEALTHCHECK failed"

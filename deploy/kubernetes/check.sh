@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Static checks of the Kubernetes manifests, no cluster needed: every file parses; kustomization lists
 # them all; every port, probe path, mount path and name one object refers to exists in the other
-# (probe ports are container ports, probe paths are admin endpoints Portico serves, Service targetPorts
-# are container ports, the ConfigMap's routes.yaml listens on exactly the container's ports and keeps
-# storage on the volume, selectors match the pod); the security settings the image relies on; the
-# termination grace covers preStop + shutdown_grace; and, when the jar is built, `portico validate`
-# accepts the ConfigMap's routes.yaml (also with its acme section uncommented).
+# (probe ports are container ports, probe paths are admin endpoints Portico serves, the ConfigMap's
+# routes.yaml listens on exactly the container's ports and keeps storage on the volume, selectors match
+# the pod); the port layout: the pod listens on unprivileged ports (no sysctl, no capability), the
+# Service exposes 443 and 80 with targetPorts that are the container's https/http ports and the
+# ConfigMap's listen ports, routes.yaml's listen.public_https_port is the port clients reach HTTPS on
+# (the Service's https port), the image EXPOSEs the container ports; the security settings the image
+# relies on; the termination grace covers preStop + shutdown_grace; and, when the jar is built,
+# `portico validate` accepts the ConfigMap's routes.yaml (also with its acme section uncommented).
 #   deploy/kubernetes/check.sh
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -118,8 +121,10 @@ def port_of(addr, key):
         return None, None
     return m.group(1), int(m.group(2))
 listen = routes.get("listen", {})
+listen_ports = {}
 for key in ("https", "http", "admin"):
     host, port = port_of(listen.get(key), key)
+    listen_ports[key] = port
     check(port == ports.get(key), f"routes.yaml listen.{key} port {port} != container port {key}={ports.get(key)}")
     check(host in ("", "*", "0.0.0.0", "[::]"), f"routes.yaml listen.{key} must bind every interface in the pod (got '{host}'): "
           + ("the kubelet probes the pod IP" if key == "admin" else "the Service sends to the pod IP"))
@@ -144,10 +149,11 @@ check(csc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation mu
 check(csc.get("capabilities", {}).get("drop") == ["ALL"], "capabilities.drop must be [ALL]")
 check(not csc.get("capabilities", {}).get("add"), "no capabilities may be added")
 check("/tmp" in mounts and "emptyDir" in vols.get(mounts["/tmp"]["name"], {}), "read-only root: /tmp must be an emptyDir (Netty unpacks its natives there)")
-sysctls = {s["name"]: int(s["value"]) for s in psc.get("sysctls", [])}
-unpriv = sysctls.get("net.ipv4.ip_unprivileged_port_start", 1024)
+# The process has no capability and the pod sets no sysctl: it can only bind ports >= 1024.
+check(not psc.get("sysctls"), f"the pod must set no sysctls (it listens on unprivileged ports): {psc.get('sysctls')}")
 for name, port in ports.items():
-    check(port >= unpriv, f"container port {name}={port} is below ip_unprivileged_port_start={unpriv} and no capability is granted")
+    check(isinstance(port, int) and 1024 <= port <= 65535,
+          f"container port {name}={port} must be unprivileged (1024..65535): the process has no capability")
 
 # --- shutdown ---------------------------------------------------------------------------------------
 def seconds(text):
@@ -165,11 +171,24 @@ check(c.get("resources", {}).get("requests") and c.get("resources", {}).get("lim
 # --- Service and PDB ----------------------------------------------------------------------------------
 check(svc["spec"].get("selector", {}).items() <= labels.items() and svc["spec"].get("selector"), "Service selector does not match the pod labels")
 sports = {p["port"]: p for p in svc["spec"].get("ports", [])}
-check(set(sports) == {80, 443}, f"Service must expose exactly 80 and 443, got {sorted(sports)}")
+check(set(sports) == {80, 443}, f"Service must expose exactly 80 (HTTP-01) and 443, got {sorted(sports)}")
 for port, want in ((80, "http"), (443, "https")):
     if port in sports:
-        check(resolve(sports[port].get("targetPort"), f"Service port {port}") == ports.get(want), f"Service port {port} must target the container's {want} port")
-check(ports.get("admin") not in [resolve(p.get("targetPort"), "Service") for p in sports.values()], "the Service must not expose the admin port")
+        target = resolve(sports[port].get("targetPort", port), f"Service port {port}")
+        check(target == ports.get(want), f"Service port {port} targets {target}, not the container's {want} port {ports.get(want)}")
+        check(target == listen_ports.get(want), f"Service port {port} targets {target}, not routes.yaml's listen.{want} port {listen_ports.get(want)}")
+        check(sports[port].get("name") == want, f"Service port {port} should be named {want}")
+check(ports.get("admin") not in [resolve(p.get("targetPort", p["port"]), "Service") for p in sports.values()], "the Service must not expose the admin port")
+# Port-80 redirects name listen.public_https_port (no port when 443), else the listener's own port:
+# it must be the port clients reach HTTPS on, the Service's (its nodePort for type NodePort).
+https_port = sports.get(443, {})
+public = https_port.get("nodePort") if svc["spec"].get("type") == "NodePort" else https_port.get("port")
+php = listen.get("public_https_port")
+check(public is None or php == public, f"routes.yaml listen.public_https_port is {php}, but clients reach HTTPS on the Service's port {public}: "
+      f"redirects would name {php if php is not None else listen_ports.get('https')}")
+with open(os.path.join(repo, "deploy/container/Containerfile")) as fh:
+    exposed = {int(p) for line in re.findall(r'^EXPOSE (.*)$', fh.read(), re.M) for p in re.findall(r'\d+', line)}
+check(set(ports.values()) <= exposed, f"the image EXPOSEs {sorted(exposed)}, not every container port {sorted(ports.values())}")
 check(pdb["spec"].get("selector", {}).get("matchLabels", {}).items() <= labels.items(), "PodDisruptionBudget selector does not match the pod labels")
 
 # For the shell: the ConfigMap's routes.yaml, to validate with the jar.
@@ -177,8 +196,10 @@ with open(os.path.join(work, "routes.yaml"), "w") as fh:
     fh.write(cm["data"][config_name])
 if errors:
     sys.exit("check: FAIL\n  " + "\n  ".join(errors))
+mapping = ", ".join(f"{p}->{sports[p].get('targetPort', p)}" for p in sorted(sports))
 print(f"check: {len(files)} files, {sum(len(v) for v in docs.values())} objects: references consistent "
-      f"(ports {ports}, admin paths {sorted(admin_paths)}, config {config_path}, storage {storage})")
+      f"(container ports {ports}, Service {mapping}, "
+      f"public_https_port {php}, admin paths {sorted(admin_paths)}, config {config_path}, storage {storage})")
 PY
 
 jar="$repo/app/target/portico.jar"
