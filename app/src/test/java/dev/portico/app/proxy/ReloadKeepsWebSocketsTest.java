@@ -104,6 +104,7 @@ class ReloadKeepsWebSocketsTest {
         Files.writeString(tmp, """
                 listen: { https: 127.0.0.1:%d, http: off, admin: off }
                 tls: { default: localhost }
+                limits: { shutdown_grace: 1s }   # the sockets are still open at teardown: do not wait 30 s
                 routes:
                   - host: localhost
                     proxy: http://127.0.0.1:%d
