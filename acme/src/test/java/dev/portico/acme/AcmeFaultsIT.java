@@ -133,7 +133,7 @@ class AcmeFaultsIT {
         }
     }
 
-    private static CertificateState awaitError(RenewalScheduler scheduler, String why) throws InterruptedException {
+    private static CertificateState awaitError(RenewalScheduler scheduler, String why) throws Exception {
         RecordingListener.awaitCondition(() -> scheduler.states().get(0).lastError().isPresent(), WAIT, why);
         return scheduler.states().get(0);
     }

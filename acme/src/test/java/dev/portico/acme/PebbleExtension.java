@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import dev.portico.tls.testing.Await;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -220,24 +221,21 @@ public final class PebbleExtension implements BeforeAllCallback, AfterAllCallbac
     }
 
     private void awaitDirectory() throws Exception {
-        Instant deadline = Instant.now().plus(START_DEADLINE);
         HttpRequest dirRequest = HttpRequest.newBuilder(URI.create("https://localhost:" + acmePort + "/dir"))
                 .timeout(Duration.ofSeconds(2)).build();
-        while (true) {
-            if (!process.isAlive()) {
-                fail("pebble exited with " + process.exitValue() + ":\n" + logTail());
-            }
-            try {
-                if (mgmtClient.send(dirRequest, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
+        try {
+            Await.until(START_DEADLINE, "pebble answers /dir", () -> {
+                if (!process.isAlive()) {
+                    fail("pebble exited with " + process.exitValue() + ":\n" + logTail());
                 }
-            } catch (IOException notYet) {
-                // Pebble logs "Listening" before it binds (PEBBLE.md pitfall 4): poll.
-            }
-            if (Instant.now().isAfter(deadline)) {
-                fail("pebble did not answer /dir within " + START_DEADLINE + ":\n" + logTail());
-            }
-            Thread.sleep(25);
+                try {
+                    return mgmtClient.send(dirRequest, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (IOException notYet) {
+                    return false; // Pebble logs "Listening" before it binds (PEBBLE.md pitfall 4): poll.
+                }
+            });
+        } catch (AssertionError e) {
+            fail(e.getMessage() + ":\n" + logTail());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.portico.acme.renewal.Backoff;
 import dev.portico.acme.renewal.OrderLimits;
 import java.time.Clock;
+import dev.portico.tls.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,14 +55,8 @@ final class RecordingListener implements CertificateListener {
         }
     }
 
-    /** Polls {@code condition} every 20 ms until {@code timeout}; fails with {@code why}. */
-    static void awaitCondition(BooleanSupplier condition, Duration timeout, String why) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(why);
-            }
-            Thread.sleep(20);
-        }
+    /** Awaits {@code condition} until {@code timeout} (the shared {@link Await}); fails with {@code why}. */
+    static void awaitCondition(BooleanSupplier condition, Duration timeout, String why) throws Exception {
+        Await.until(timeout, why, condition::getAsBoolean);
     }
 }
