@@ -5,6 +5,9 @@ import dev.portico.app.http.ReadSuspension;
 import dev.portico.app.observe.ExchangeObserver;
 import dev.portico.tls.sni.TlsAttributes;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -15,6 +18,8 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/2 side of an HTTPS connection (after ALPN chose {@code h2}): a frame codec, an observer for
@@ -44,6 +49,8 @@ final class Http2Frontend {
     static final int STREAM_WINDOW = 64 * 1024;
     static final int CONNECTION_WINDOW = 1024 * 1024;
 
+    private static final Logger LOG = LoggerFactory.getLogger(Http2Frontend.class);
+
     private Http2Frontend() {}
 
     /** Adds the HTTP/2 handlers to an HTTPS connection whose handshake chose {@code h2}. Event loop only. */
@@ -69,7 +76,8 @@ final class Http2Frontend {
                     protected void initChannel(Http2StreamChannel stream) {
                         addStream(stream, sni, tls, settings, services);
                     }
-                }));
+                }))
+                .addLast(PipelineNames.ERRORS, ConnectionErrors.INSTANCE);
         // The connection window starts at 65,535 for every peer (RFC 9113 6.9.2): widen ours so that many
         // streams can each use their own window at once.
         try {
@@ -91,6 +99,21 @@ final class Http2Frontend {
         Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
         if (codec != null && !codec.connection().goAwaySent()) {
             connection.close();
+        }
+    }
+
+    /**
+     * The end of the connection's pipeline: the frame codec has already answered a protocol error (GOAWAY
+     * or RST_STREAM) before the exception travels on; here it is logged at DEBUG, as for HTTP/1.1.
+     */
+    @ChannelHandler.Sharable
+    private static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+        static final ConnectionErrors INSTANCE = new ConnectionErrors();
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("event=client_connection_error channel={} remote={} error={}",
+                    ctx.channel().id(), ctx.channel().remoteAddress(), cause.toString());
         }
     }
 

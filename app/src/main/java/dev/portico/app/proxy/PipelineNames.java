@@ -20,6 +20,7 @@ package dev.portico.app.proxy;
  *                CODEC     Http2StreamFrameToHttpObjectCodec (server)
  *                OBSERVE   ExchangeObserver.forStream (metrics, access log of this stream's request)
  *                FRONTEND  FrontendHandler without a framing gate
+ *   ERRORS     logs connection errors the codec already answered
  *
  * after a 101 (upgrade): TLS?, IDLE (IdleStateHandler), TUNNEL (TunnelHandler)
  *
@@ -35,6 +36,7 @@ public final class PipelineNames {
     public static final String ALPN = "alpn";
     public static final String H2_CODEC = "h2codec";
     public static final String MULTIPLEX = "multiplex";
+    public static final String ERRORS = "errors";
     public static final String FRAMING = "framing";
     public static final String CODEC = "codec";
     public static final String OBSERVE = "observe";

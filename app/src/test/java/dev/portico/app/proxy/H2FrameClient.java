@@ -63,7 +63,8 @@ final class H2FrameClient implements AutoCloseable {
                             ch.pipeline().addLast(context.newHandler(ch.alloc(), sni, port));
                         }
                         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
-                                .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 20)).build();
+                                .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 20))
+                                .encoderIgnoreMaxHeaderListSize(true).build(); // to test the server's limit
                         ch.pipeline().addLast(codec, recorder);
                     }
                 }).connect("127.0.0.1", port).sync().channel();
