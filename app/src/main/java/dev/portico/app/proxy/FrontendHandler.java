@@ -35,6 +35,7 @@ import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -61,8 +62,8 @@ import java.util.function.Supplier;
  * <p>On HTTP/2 one instance serves one stream: it sits in the stream's child channel behind
  * {@code Http2StreamFrameToHttpObjectCodec} and is built without a framing gate ({@code framing} null).
  * Then keep-alive does not apply (closing means resetting the stream once the answer is written),
- * {@link Http2Requests} checks the translated head (RFC 9113 8.2.2, 8.3.1), and a draining process
- * sends GOAWAY on the parent connection instead of {@code Connection: close}.
+ * {@link Http2Requests} checks the translated head (RFC 9113 8.2.2, 8.3.1), and draining is the
+ * connection's business ({@link Http2Frontend} sends GOAWAY), not a {@code Connection: close}.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
@@ -92,7 +93,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long bodyBytes;
     private long maxBody;
     private RouteOptions routeOptions;
-    private Exchange exchange;
+    private UpstreamExchange exchange;
 
     FrontendHandler(boolean https, Supplier<FrontendSettings> settings, StrictFramingHandler framing,
                     ReadSuspension reads, ProxyServices services, Function<String, String> acmeChallenges, int httpsPort) {
@@ -313,13 +314,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             sendContinue = true;
         }
+        boolean teTrailers = "trailers".equalsIgnoreCase(String.valueOf(in.get(HttpHeaderNames.TE)).strip());
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
         HttpRequest out = UpstreamRequest.of(request, target, host, upgrade ? upgradeValue : null,
                 peer.getAddress(), current.trusted(peer.getAddress()), https ? "https" : "http");
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        exchange = new Exchange(this, ctx.channel(), reads, out, routeOptions,
-                services.balancer().order(proxy.upstreams()), upgrade,
-                IDEMPOTENT.contains(request.method()) && !hasBody, services.pool(), services.balancer());
+        List<RouteAction.Upstream> order = services.balancer().order(proxy.upstreams());
+        // The first upstream in turn decides the protocol; upstreams of the other kind sit this request out.
+        boolean h2c = order.get(0).h2c();
+        List<RouteAction.Upstream> candidates = order.stream().filter(u -> u.h2c() == h2c).toList();
+        if (h2c) {
+            if (upgrade) {
+                reject(400, "upgrade not supported to an h2c upstream");
+                return;
+            }
+            if (teTrailers) {
+                out.headers().set(HttpHeaderNames.TE, "trailers"); // gRPC servers require it (RFC 9113 8.2.2)
+            }
+            exchange = new H2cExchange(this, ctx.channel(), reads, out, routeOptions, candidates,
+                    services.h2c(), services.balancer());
+        } else {
+            exchange = new Exchange(this, ctx.channel(), reads, out, routeOptions, candidates, upgrade,
+                    IDEMPOTENT.contains(request.method()) && !hasBody, services.pool(), services.balancer());
+        }
         exchange.start();
         if (sendContinue) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
@@ -448,12 +465,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finishHeaders(HttpHeaders headers) {
-        if (services.counters().draining()) {
-            if (stream) {
-                Http2Frontend.goAway(ctx.channel().parent()); // RFC 9113 6.8: streams under way finish
-            } else {
-                closeAfter = true; // graceful shutdown: this response is the connection's last
-            }
+        if (services.counters().draining() && !stream) {
+            closeAfter = true; // graceful shutdown: this response is the connection's last (HTTP/2: Http2Frontend)
         }
         if (closeAfter) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

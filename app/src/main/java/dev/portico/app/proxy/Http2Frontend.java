@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * the header list limited to {@link ServerLimits#maxHeaderBytes()} (Netty counts it across
  * CONTINUATION frames and sends GOAWAY well before an unbounded block accumulates); more than
  * {@value #MAX_RST_PER_WINDOW} RST_STREAM frames from the client in {@value #RST_WINDOW_SECONDS} s
- * closes the connection with GOAWAY (rapid reset); each stream's receive window is
+ * closes the connection with GOAWAY (rapid reset); while the process drains, GOAWAY (NO_ERROR) goes out
+ * once the connection has no active stream; each stream's receive window is
  * {@value #STREAM_WINDOW} bytes and the connection's {@value #CONNECTION_WINDOW}.
  *
  * <p>Event loop only.
@@ -103,6 +104,21 @@ final class Http2Frontend {
     }
 
     /**
+     * While the process drains, GOAWAY goes out when a stream ends and none is left active. Not
+     * earlier, although RFC 9113 6.8 would allow it: the JDK 17 HttpClient fails every open stream on
+     * any GOAWAY, whatever its last stream id. Event loop of {@code connection}.
+     */
+    private static void goAwayWhenIdle(Channel connection, ProxyServices services) {
+        if (!services.counters().draining() || !connection.isActive()) {
+            return;
+        }
+        Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
+        if (codec != null && codec.connection().numActiveStreams() == 0) {
+            goAway(connection);
+        }
+    }
+
+    /**
      * The end of the connection's pipeline: the frame codec has already answered a protocol error (GOAWAY
      * or RST_STREAM) before the exception travels on; here it is logged at DEBUG, as for HTTP/1.1.
      */
@@ -122,6 +138,7 @@ final class Http2Frontend {
         if (sni != null) {
             stream.attr(TlsAttributes.SNI_HOST_NAME).set(sni);
         }
+        stream.closeFuture().addListener(f -> goAwayWhenIdle(stream.parent(), services));
         ReadSuspension reads = new ReadSuspension(stream);
         stream.pipeline()
                 .addLast(PipelineNames.CODEC, new Http2StreamFrameToHttpObjectCodec(true))

@@ -110,30 +110,42 @@ class Http2ProtocolTest {
     }
 
     @Test
-    void drainingSendsGoAwayAfterTheResponse() throws Exception {
-        RecordingBackend own = RecordingBackend.answering(RecordingBackend.OK);
-        try (ProxyFixture draining = new ProxyFixture(List.of(ProxyFixture.proxy("a.test", own.port())),
+    void drainingSendsGoAwayOnceTheStreamsUnderWayAreDone() throws Exception {
+        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        RecordingBackend held = new RecordingBackend((head, out) -> {
+            arrived.countDown();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            RecordingBackend.write(out, RecordingBackend.OK);
+        });
+        try (ProxyFixture draining = new ProxyFixture(List.of(ProxyFixture.proxy("a.test", held.port())),
                 ServerLimits.DEFAULTS, List.of(), 1, TestTls.INSTANCE.frontH2());
              H2FrameClient client = H2FrameClient.tls(draining.httpsPort(), "a.test")) {
-            client.headers(get("a.test", "/one"), true);
-            assertEquals("200", client.next(10).headers().status().toString(), "served before draining");
-            client.next(10); // its DATA
+            int inFlight = client.headers(get("a.test", "/held"), true).id();
+            assertTrue(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS), "the request reached the backend");
             draining.counters().startDraining();
-            int second = client.headers(get("a.test", "/two"), true).id();
+            release.countDown();
             boolean sawResponse = false;
             boolean sawGoAway = false;
-            while (!(sawResponse && sawGoAway)) {
+            while (!sawGoAway) {
                 H2FrameClient.Event event = client.next(10);
-                sawResponse |= event.kind().equals("HEADERS") && event.streamId() == second;
+                sawResponse |= event.kind().equals("HEADERS") && event.streamId() == inFlight
+                        && event.headers().status().toString().equals("200");
                 if (event.kind().equals("GOAWAY")) {
                     sawGoAway = true;
+                    assertTrue(sawResponse, "the stream under way got its answer before GOAWAY");
                     assertEquals(Http2Error.NO_ERROR.code(), event.errorCode(), "a graceful GOAWAY");
-                    assertEquals(second, event.streamId(), "the last stream id lets the request under way finish");
+                    assertEquals(inFlight, event.streamId(), "its last stream id is the last stream the client opened");
                 }
             }
             assertTrue(client.closedWithin(10), "the connection closes once its streams are done");
         } finally {
-            own.close();
+            release.countDown();
+            held.close();
         }
     }
 }
