@@ -17,6 +17,9 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * CONTINUATION frames and sends GOAWAY well before an unbounded block accumulates); more than
  * {@value #MAX_RST_PER_WINDOW} RST_STREAM frames from the client in {@value #RST_WINDOW_SECONDS} s
  * closes the connection with GOAWAY (rapid reset); while the process drains, GOAWAY (NO_ERROR) goes out
- * once the connection has no active stream; each stream's receive window is
+ * once the connection has no active stream; a connection without streams and without a frame either way
+ * for {@link ServerLimits#keepAliveTimeout()} gets GOAWAY and closes; each stream's receive window is
  * {@value #STREAM_WINDOW} bytes and the connection's {@value #CONNECTION_WINDOW}.
  *
  * <p>Event loop only.
@@ -71,6 +75,7 @@ final class Http2Frontend {
         String sni = ch.attr(TlsAttributes.SNI_HOST_NAME).get();
         ch.pipeline()
                 .addLast(PipelineNames.H2_CODEC, codec)
+                .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, limits.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS))
                 .addLast(PipelineNames.OBSERVE, new ExchangeObserver("https", services.metrics(), services.clock()))
                 .addLast(PipelineNames.MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
@@ -120,11 +125,25 @@ final class Http2Frontend {
 
     /**
      * The end of the connection's pipeline: the frame codec has already answered a protocol error (GOAWAY
-     * or RST_STREAM) before the exception travels on; here it is logged at DEBUG, as for HTTP/1.1.
+     * or RST_STREAM) before the exception travels on; here it is logged at DEBUG, as for HTTP/1.1. Also
+     * closes an idle connection.
      */
     @ChannelHandler.Sharable
     private static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
         static final ConnectionErrors INSTANCE = new ConnectionErrors();
+
+        /** No frame either way for keepAliveTimeout and no stream open: GOAWAY and close, as HTTP/1.1 would close. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+                if (codec != null && codec.connection().numActiveStreams() == 0) {
+                    goAway(ctx.channel());
+                }
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

@@ -15,12 +15,13 @@ package dev.portico.app.proxy;
  * adds, for http/1.1 or no ALPN, FRAMING, CODEC, OBSERVE, FRONTEND as above; for h2 (Http2Frontend):
  *   TLS
  *   H2_CODEC   Http2FrameCodec (limits, rapid-reset guard, GOAWAY on graceful close)
+ *   IDLE       IdleStateHandler (keepAliveTimeout; ERRORS closes the connection if no stream is open)
  *   OBSERVE    ExchangeObserver (the connection: count, handshake)
  *   MULTIPLEX  Http2MultiplexHandler, one child channel per client stream:
  *                CODEC     Http2StreamFrameToHttpObjectCodec (server)
  *                OBSERVE   ExchangeObserver.forStream (metrics, access log of this stream's request)
  *                FRONTEND  FrontendHandler without a framing gate
- *   ERRORS     logs connection errors the codec already answered
+ *   ERRORS     logs connection errors the codec already answered; GOAWAY when idle
  *
  * after a 101 (upgrade): TLS?, IDLE (IdleStateHandler), TUNNEL (TunnelHandler)
  *
