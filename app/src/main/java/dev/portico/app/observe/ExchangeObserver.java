@@ -21,7 +21,10 @@ import java.time.Clock;
  * counts connections and TLS handshakes. Passes every message on untouched.
  *
  * <p>One instance per client channel; event loop only. Requests on one connection are answered one
- * at a time (the framing gate), so one set of fields suffices.
+ * at a time (the framing gate), so one set of fields suffices. On HTTP/2 each stream's child channel has
+ * its own observer ({@link #forStream}) that records the request but not the connection; the parent
+ * channel's observer counts the connection and its handshake. An observer added to a channel that is
+ * already active (the pipeline is built after ALPN) counts the connection when it is added.
  */
 public final class ExchangeObserver extends ChannelDuplexHandler {
     private static final AttributeKey<ExchangeObserver> KEY = AttributeKey.valueOf("portico.exchangeObserver");
@@ -30,6 +33,8 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
     private final String listener;
     private final Metrics metrics;
     private final Clock clock;
+    private final boolean countsConnection;
+    private boolean connectionCounted;
     private String client = "-";
     private String tls;
     private long startNanos;
@@ -42,9 +47,23 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
     private long bytes;
 
     public ExchangeObserver(String listener, Metrics metrics, Clock clock) {
+        this(listener, metrics, clock, true, null);
+    }
+
+    private ExchangeObserver(String listener, Metrics metrics, Clock clock, boolean countsConnection, String tls) {
         this.listener = listener;
         this.metrics = metrics;
         this.clock = clock;
+        this.countsConnection = countsConnection;
+        this.tls = tls;
+    }
+
+    /**
+     * An observer for one HTTP/2 stream's child channel: it records the stream's request and response,
+     * not a connection; {@code tls} is the parent connection's TLS protocol version (for the access log).
+     */
+    public static ExchangeObserver forStream(String listener, String tls, Metrics metrics, Clock clock) {
+        return new ExchangeObserver(listener, metrics, clock, false, tls);
     }
 
     /** Names the route that serves the current request on {@code channel} (for metrics and the log). */
@@ -66,20 +85,23 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ctx.channel().attr(KEY).set(this);
+        if (ctx.channel().isActive()) {
+            opened(ctx.channel());
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        metrics.connectionOpened(listener);
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
-            client = remote.getAddress().getHostAddress();
-        }
+        opened(ctx.channel());
         super.channelActive(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        metrics.connectionClosed(listener);
+        if (connectionCounted) {
+            connectionCounted = false;
+            metrics.connectionClosed(listener);
+        }
         if (startNanos != 0) {
             // The connection ended before the response did: 499 when nothing was sent (nginx's
             // "client closed request"), else the status that had started, with the bytes that made it.
@@ -142,6 +164,16 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
             }
         }
         super.write(ctx, msg, promise);
+    }
+
+    private void opened(Channel channel) {
+        if (countsConnection && !connectionCounted) {
+            connectionCounted = true;
+            metrics.connectionOpened(listener);
+        }
+        if (channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            client = remote.getAddress().getHostAddress();
+        }
     }
 
     private void finish(int finalStatus) {

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * client sees the truncation.
  */
 @ChannelHandler.Sharable // never in two live pipelines: a retry moves it to a new connection
-final class Exchange extends ChannelInboundHandlerAdapter {
+final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExchange {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
     private final FrontendHandler frontend;
@@ -83,13 +83,15 @@ final class Exchange extends ChannelInboundHandlerAdapter {
     }
 
     /** Starts connecting; client reads pause until the backend can take the request. Event loop only. */
-    void start() {
+    @Override
+    public void start() {
         clientReads.suspend(ReadSuspension.BACKPRESSURE);
         tryNext();
     }
 
     /** Passes request body content on (or queues it while connecting). Event loop only. */
-    void requestContent(HttpContent content) {
+    @Override
+    public void requestContent(HttpContent content) {
         if (done) {
             content.release();
             return;
@@ -106,21 +108,24 @@ final class Exchange extends ChannelInboundHandlerAdapter {
     }
 
     /** Flushes what the client handed over in this read. Event loop only. */
-    void flushRequest() {
+    @Override
+    public void flushRequest() {
         if (backend != null && !done) {
             backend.flush();
         }
     }
 
     /** The client's writability changed: backend reads follow it. Event loop only. */
-    void clientWritabilityChanged() {
+    @Override
+    public void clientWritabilityChanged() {
         if (backend != null && !done) {
             backend.config().setAutoRead(client.isWritable());
         }
     }
 
     /** The client went away or broke framing: drop the backend connection. Event loop only. */
-    void abort() {
+    @Override
+    public void abort() {
         if (done) {
             return;
         }

@@ -16,6 +16,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -33,6 +35,7 @@ import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -55,6 +58,12 @@ import java.util.function.Supplier;
  * (nginx's choice) and not forwarded; other expectations → 417; a path with {@code .} or {@code ..}
  * segments → 400; a body over {@code maxRequestBody}
  * → 413 and close. One per client connection; event loop only.
+ *
+ * <p>On HTTP/2 one instance serves one stream: it sits in the stream's child channel behind
+ * {@code Http2StreamFrameToHttpObjectCodec} and is built without a framing gate ({@code framing} null).
+ * Then keep-alive does not apply (closing means resetting the stream once the answer is written),
+ * {@link Http2Requests} checks the translated head (RFC 9113 8.2.2, 8.3.1), and draining is the
+ * connection's business ({@link Http2Frontend} sends GOAWAY), not a {@code Connection: close}.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
@@ -66,6 +75,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final boolean https;
     private final Supplier<FrontendSettings> settings;
     private final StrictFramingHandler framing;
+    private final boolean stream;
     private final ReadSuspension reads;
     private final ProxyServices services;
     private final Function<String, String> acmeChallenges;
@@ -83,13 +93,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long bodyBytes;
     private long maxBody;
     private RouteOptions routeOptions;
-    private Exchange exchange;
+    private UpstreamExchange exchange;
 
     FrontendHandler(boolean https, Supplier<FrontendSettings> settings, StrictFramingHandler framing,
                     ReadSuspension reads, ProxyServices services, Function<String, String> acmeChallenges, int httpsPort) {
         this.https = https;
         this.settings = settings;
         this.framing = framing;
+        this.stream = framing == null;
         this.reads = reads;
         this.services = services;
         this.acmeChallenges = acmeChallenges;
@@ -105,6 +116,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (failed) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof FullHttpRequest full) {
+            // HTTP/2: HEADERS with END_STREAM arrive as one message; the backend codec wants head, then body.
+            onRequest(full);
+            if (failed) {
+                full.release();
+            } else {
+                onContent(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            }
             return;
         }
         if (msg instanceof HttpRequest request) {
@@ -178,7 +199,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         services.counters().requestStarted();
         requestComplete = false;
         responseStarted = false;
-        closeAfter = !HttpUtil.isKeepAlive(request);
+        closeAfter = !stream && !HttpUtil.isKeepAlive(request);
         headRequest = HttpMethod.HEAD.equals(request.method());
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         bodyBytes = 0;
@@ -194,6 +215,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpHeaders headers = request.headers();
+        if (stream) {
+            String problem = Http2Requests.problem(headers);
+            if (problem != null) {
+                reject(400, problem);
+                return;
+            }
+            Http2Requests.stripExtensions(headers);
+        }
         RequestTarget target = RequestTarget.parse(request.uri(), headers.get(HttpHeaderNames.HOST),
                 HttpMethod.OPTIONS.equals(request.method()));
         if (target == null) {
@@ -285,13 +314,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             sendContinue = true;
         }
+        boolean teTrailers = "trailers".equalsIgnoreCase(String.valueOf(in.get(HttpHeaderNames.TE)).strip());
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
         HttpRequest out = UpstreamRequest.of(request, target, host, upgrade ? upgradeValue : null,
                 peer.getAddress(), current.trusted(peer.getAddress()), https ? "https" : "http");
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        exchange = new Exchange(this, ctx.channel(), reads, out, routeOptions,
-                services.balancer().order(proxy.upstreams()), upgrade,
-                IDEMPOTENT.contains(request.method()) && !hasBody, services.pool(), services.balancer());
+        List<RouteAction.Upstream> order = services.balancer().order(proxy.upstreams());
+        // The first upstream in turn decides the protocol; upstreams of the other kind sit this request out.
+        boolean h2c = order.get(0).h2c();
+        List<RouteAction.Upstream> candidates = order.stream().filter(u -> u.h2c() == h2c).toList();
+        if (h2c) {
+            if (upgrade) {
+                reject(400, "upgrade not supported to an h2c upstream");
+                return;
+            }
+            if (teTrailers) {
+                out.headers().set(HttpHeaderNames.TE, "trailers"); // gRPC servers require it (RFC 9113 8.2.2)
+            }
+            exchange = new H2cExchange(this, ctx.channel(), reads, out, routeOptions, candidates,
+                    services.h2c(), services.balancer());
+        } else {
+            exchange = new Exchange(this, ctx.channel(), reads, out, routeOptions, candidates, upgrade,
+                    IDEMPOTENT.contains(request.method()) && !hasBody, services.pool(), services.balancer());
+        }
         exchange.start();
         if (sendContinue) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
@@ -399,7 +444,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             closeAfter = true; // the rest of the body is not worth reading
         }
         finishHeaders(response.headers());
-        ctx.writeAndFlush(response);
+        lastWrite = ctx.writeAndFlush(response);
         maybeFinish(true);
     }
 
@@ -420,8 +465,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finishHeaders(HttpHeaders headers) {
-        if (services.counters().draining()) {
-            closeAfter = true; // graceful shutdown: this response is the connection's last
+        if (services.counters().draining() && !stream) {
+            closeAfter = true; // graceful shutdown: this response is the connection's last (HTTP/2: Http2Frontend)
         }
         if (closeAfter) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -436,6 +481,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Ends the request when both its body and its response are done; {@code responseDone} says the latter just happened. */
     private boolean responseComplete;
+    private io.netty.channel.ChannelFuture lastWrite;
 
     private void maybeFinish(boolean responseJustDone) {
         if (responseJustDone) {
@@ -447,14 +493,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (closeAfter) {
             finishRequest();
             failed = true;
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (stream) {
+                // The answer is complete but the request body is not: reset the stream once the answer
+                // is written (RFC 9113 8.1), never before, or queued DATA would be dropped.
+                (lastWrite != null ? lastWrite : ctx.newSucceededFuture()).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
             return;
         }
         if (!requestComplete) {
             return;
         }
         finishRequest();
-        framing.nextRequest();
+        if (!stream) {
+            framing.nextRequest();
+        }
     }
 
     private void finishRequest() {

@@ -9,8 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * Builds an HTTPS client connection's pipeline: {@code TLS} (the handler {@code tls} makes; it must set
- * {@link dev.portico.tls.sni.TlsAttributes#SNI_HOST_NAME} before decrypted bytes flow), then the strict
- * HTTP/1.1 frontend (see {@link PipelineNames}). Sharable; runs on each new channel's event loop.
+ * {@link dev.portico.tls.sni.TlsAttributes#SNI_HOST_NAME} before decrypted bytes flow), then
+ * {@link AlpnDispatchHandler}, which adds the strict HTTP/1.1 frontend or the HTTP/2 one once the
+ * handshake has chosen (see {@link PipelineNames}). Sharable; runs on each new channel's event loop.
  */
 public final class HttpsInitializer extends ChannelInitializer<SocketChannel> {
     private final Function<SocketChannel, ChannelHandler> tls;
@@ -31,6 +32,6 @@ public final class HttpsInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.pipeline().addLast(PipelineNames.TLS, tls.apply(ch));
-        FrontendPipeline.addHttp(ch, true, settings, services, token -> null, 443);
+        ch.pipeline().addLast(PipelineNames.ALPN, new AlpnDispatchHandler(settings, services));
     }
 }

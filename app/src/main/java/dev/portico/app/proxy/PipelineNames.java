@@ -11,6 +11,18 @@ package dev.portico.app.proxy;
  *   OBSERVE   ExchangeObserver (metrics, access log)  OBSERVE
  *   FRONTEND  FrontendHandler                         FRONTEND (ACME challenges, 308 to HTTPS, SERVE routes)
  *
+ * HTTPS: initChannel adds TLS and ALPN (AlpnDispatchHandler); after the handshake ALPN leaves and
+ * adds, for http/1.1 or no ALPN, FRAMING, CODEC, OBSERVE, FRONTEND as above; for h2 (Http2Frontend):
+ *   TLS
+ *   H2_CODEC   Http2FrameCodec (limits, rapid-reset guard, GOAWAY on graceful close)
+ *   IDLE       IdleStateHandler (keepAliveTimeout; ERRORS closes the connection if no stream is open)
+ *   OBSERVE    ExchangeObserver (the connection: count, handshake)
+ *   MULTIPLEX  Http2MultiplexHandler, one child channel per client stream:
+ *                CODEC     Http2StreamFrameToHttpObjectCodec (server)
+ *                OBSERVE   ExchangeObserver.forStream (metrics, access log of this stream's request)
+ *                FRONTEND  FrontendHandler without a framing gate
+ *   ERRORS     logs connection errors the codec already answered; GOAWAY when idle
+ *
  * after a 101 (upgrade): TLS?, IDLE (IdleStateHandler), TUNNEL (TunnelHandler)
  *
  * backend connection (UpstreamPool)
@@ -22,6 +34,10 @@ package dev.portico.app.proxy;
  */
 public final class PipelineNames {
     public static final String TLS = "tls";
+    public static final String ALPN = "alpn";
+    public static final String H2_CODEC = "h2codec";
+    public static final String MULTIPLEX = "multiplex";
+    public static final String ERRORS = "errors";
     public static final String FRAMING = "framing";
     public static final String CODEC = "codec";
     public static final String OBSERVE = "observe";

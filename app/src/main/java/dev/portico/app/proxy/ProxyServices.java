@@ -6,13 +6,14 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The process-wide pieces every client connection shares: the upstream pool, the balancer, the
+ * The process-wide pieces every client connection shares: the upstream pool, the h2c connections, the balancer, the
  * counters and the metrics. Built once by the lead and given to both initializers. Thread-safe.
  */
-public record ProxyServices(UpstreamPool pool, UpstreamBalancer balancer, ProxyCounters counters, Metrics metrics,
+public record ProxyServices(UpstreamPool pool, H2cConnections h2c, UpstreamBalancer balancer, ProxyCounters counters, Metrics metrics,
         Clock clock) {
     public ProxyServices {
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(h2c, "h2c");
         Objects.requireNonNull(balancer, "balancer");
         Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(metrics, "metrics");
@@ -24,9 +25,12 @@ public record ProxyServices(UpstreamPool pool, UpstreamBalancer balancer, ProxyC
         return create(clock, new Metrics());
     }
 
-    /** Defaults: 64 idle connections per upstream per event loop kept 60 s; a refusing upstream sits out 10 s. */
+    /**
+     * Defaults: 64 idle connections per upstream per event loop kept 60 s; one HTTP/2 connection per h2c
+     * upstream per event loop; a refusing upstream sits out 10 s.
+     */
     public static ProxyServices create(Clock clock, Metrics metrics) {
-        return new ProxyServices(new UpstreamPool(64, Duration.ofSeconds(60)),
+        return new ProxyServices(new UpstreamPool(64, Duration.ofSeconds(60)), new H2cConnections(),
                 new UpstreamBalancer(clock, Duration.ofSeconds(10)), new ProxyCounters(), metrics, clock);
     }
 }

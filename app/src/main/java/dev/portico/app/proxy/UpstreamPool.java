@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -55,8 +56,10 @@ public final class UpstreamPool {
      * channel. The pipeline holds the codec, an idle handler and a placeholder handler. Event loop only.
      */
     ChannelFuture connect(Channel client, Upstream upstream, Duration connectTimeout) {
-        // The accepted child's own class (NioSocketChannel, EpollSocketChannel) matches the loop's transport.
-        Class<? extends Channel> type = client.getClass();
+        // The accepted child's own class (NioSocketChannel, EpollSocketChannel) matches the loop's transport;
+        // an HTTP/2 stream's is its connection's.
+        Channel socket = client instanceof Http2StreamChannel stream ? stream.parent() : client;
+        Class<? extends Channel> type = socket.getClass();
         return new Bootstrap()
                 .group(client.eventLoop())
                 .channel(type)

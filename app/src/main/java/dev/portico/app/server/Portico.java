@@ -81,7 +81,8 @@ public final class Portico implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         DirectoryStorage storage = new DirectoryStorage(config.storage());
         ServerContextFactory contexts = new ServerContextFactory(
-                TlsPolicy.defaults().withProvider(provider(config.tls())), clock, random);
+                TlsPolicy.defaults().withProvider(provider(config.tls()))
+                        .withApplicationProtocols(List.of("h2", "http/1.1")), clock, random);
         this.store = new CertificateStore();
         InternalCa internalCa = InternalCa.loadOrCreate(storage, clock, random);
         Http01Challenges challenges = new Http01Challenges();

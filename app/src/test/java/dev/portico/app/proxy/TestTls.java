@@ -79,6 +79,22 @@ final class TestTls {
         }
     }
 
+    /** The TLS front offering ALPN {@code h2} and {@code http/1.1}, as Portico's policy does. Not on an event loop. */
+    Function<SocketChannel, ChannelHandler> frontH2() {
+        try {
+            return front(SslContextBuilder.forServer(bundle.toKeyManagerFactory())
+                    .sslProvider(SslProvider.JDK).protocols("TLSv1.3", "TLSv1.2")
+                    .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                            io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                            io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            "h2", "http/1.1"))
+                    .build());
+        } catch (Exception e) {
+            throw new IllegalStateException("h2 server context", e);
+        }
+    }
+
     private static Function<SocketChannel, ChannelHandler> front(SslContext context) {
         return ch -> new SniHandler(name -> context) {
             @Override
