@@ -111,25 +111,31 @@ public final class Portico implements AutoCloseable {
         this.acceptors = transport.newGroup(1, "portico-accept");
         this.workers = transport.newGroup(0, "portico-io");
 
-        certificates.apply(config);
-        control.scheduleWithFixedDelay(this::renewInternal, 1, 1, TimeUnit.HOURS);
-        control.scheduleWithFixedDelay(contexts::rotateTicketKeysIfDue, 1, 1, TimeUnit.MINUTES);
+        try {
+            certificates.apply(config);
+            control.scheduleWithFixedDelay(this::renewInternal, 1, 1, TimeUnit.HOURS);
+            control.scheduleWithFixedDelay(contexts::rotateTicketKeysIfDue, 1, 1, TimeUnit.MINUTES);
 
-        HttpsInitializer https = new HttpsInitializer(
-                ch -> (ChannelHandler) new SniCertificateHandler(store), () -> settings, services);
-        httpsAddress = bind(transport, config.listen().https(), https);
-        if (config.listen().http().isPresent()) {
-            // Redirects name the port clients reach HTTPS on: behind NAT or a Service it is not ours.
-            int redirectPort = config.listen().publicHttpsPort().orElse(httpsAddress.getPort());
-            HttpInitializer http = new HttpInitializer(() -> settings, services, challenges::keyAuthorization,
-                    redirectPort);
-            httpAddress = Optional.of(bind(transport, config.listen().http().get(), http));
-        }
-        if (config.listen().admin().isPresent()) {
-            AdminHandler admin = new AdminHandler(() -> ready,
-                    () -> CertificateReport.json(store.installed(), acme.map(RenewalScheduler::states).orElse(List.of())),
-                    metrics::scrape);
-            adminAddress = Optional.of(bind(transport, config.listen().admin().get(), new AdminInitializer(admin)));
+            HttpsInitializer https = new HttpsInitializer(
+                    ch -> (ChannelHandler) new SniCertificateHandler(store), () -> settings, services);
+            httpsAddress = bind(transport, config.listen().https(), https);
+            if (config.listen().http().isPresent()) {
+                // Redirects name the port clients reach HTTPS on: behind NAT or a Service it is not ours.
+                int redirectPort = config.listen().publicHttpsPort().orElse(httpsAddress.getPort());
+                HttpInitializer http = new HttpInitializer(() -> settings, services, challenges::keyAuthorization,
+                        redirectPort);
+                httpAddress = Optional.of(bind(transport, config.listen().http().get(), http));
+            }
+            if (config.listen().admin().isPresent()) {
+                AdminHandler admin = new AdminHandler(() -> ready,
+                        () -> CertificateReport.json(store.installed(), acme.map(RenewalScheduler::states).orElse(List.of())),
+                        metrics::scrape);
+                adminAddress = Optional.of(bind(transport, config.listen().admin().get(), new AdminInitializer(admin)));
+            }
+        } catch (IOException | RuntimeException e) {
+            // A failed start (a port in use) must not leave event loops and watchers running.
+            releaseAfterFailedStart();
+            throw e;
         }
         ready = true;
         LOG.info("portico started https={} http={} admin={} transport={} tls={} routes={} internalRoot={}",
@@ -220,6 +226,17 @@ public final class Portico implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         LOG.info("portico stopped abandoned={}", abandoned);
+    }
+
+    private void releaseAfterFailedStart() {
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly();
+        }
+        acme.ifPresent(RenewalScheduler::close);
+        certificates.close();
+        control.shutdownNow();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     private InetSocketAddress bind(Transport transport, InetSocketAddress address, ChannelHandler initializer)

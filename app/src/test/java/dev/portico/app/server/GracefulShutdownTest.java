@@ -123,6 +123,26 @@ class GracefulShutdownTest {
     }
 
     @Test
+    void aStartThatCannotBindFailsClearlyAndLeavesNoEventLoopRunning() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path file = dir.resolve("routes.yaml");
+            Files.writeString(file, """
+                    listen: { https: 127.0.0.1:%d, http: off, admin: off }
+                    routes:
+                      - host: localhost
+                        respond: { status: 200, body: up }
+                    """.formatted(taken.getLocalPort()));
+            IOException e = assertThrows(IOException.class, () -> Portico.start(new ConfigParser().parse(file), Clock.systemUTC()),
+                    "a port in use fails the start");
+            assertTrue(e.getMessage().contains("cannot listen on") && e.getMessage().contains(Integer.toString(taken.getLocalPort())),
+                    "the error names the address: " + e.getMessage());
+        }
+        Await.until(Duration.ofSeconds(5), "no portico event loop thread survives a failed start",
+                () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.isAlive()
+                        && (t.getName().startsWith("portico-io") || t.getName().startsWith("portico-accept"))));
+    }
+
+    @Test
     void aRefusedConnectIsWhatClientsSeeAfterTheStop() throws Exception {
         int https = ReloadUnderLoadTest.freePort();
         Path file = dir.resolve("routes.yaml");
