@@ -242,11 +242,15 @@ upload() {
     -w '%{http_code} %{size_upload} %{speed_upload}' "https://a.bench.test:$HTTPS_PORT/upload" || true
 }
 
-scenario_memory() {
+measure_idle() { # right after start: what an idle process costs
+  sleep 1
+  record mem_idle "$(calc "$(measure mem "$CPID") / 1024")"
+}
+
+scenario_memory() { # after the warm-up, so a JVM's heap growth is not charged to the connections
   sleep 1
   local idle held out
   idle=$(measure mem "$CPID")
-  record mem_idle "$(calc "$idle / 1024")"
   : > "$RUN/out/hold.txt"
   python3 "$tools/hold_tls.py" "$HTTPS_PORT" a.bench.test "$HELD" 120 > "$RUN/out/hold.txt" 2>&1 &
   local holder=$!
@@ -270,6 +274,7 @@ scenario_memory() {
 
 warm_up() { # load discarded: lets the JIT compile the hot paths (done for every contestant alike)
   wrk -t2 -c"$CONNS" -d"${WARMUP}s" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+  wrk -t2 -c"$CONNS" -d"$(((WARMUP + 1) / 2))s" -H 'Connection: close' "https://b.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
   download > /dev/null
   upload > /dev/null
 }
@@ -357,8 +362,9 @@ scenario_websocket() {
 bench_contestant() {
   log "round $round/$rounds: $name"
   start_contestant "$name"
-  scenario_memory
+  measure_idle
   warm_up
+  scenario_memory
   scenario_keepalive
   scenario_handshakes
   scenario_resumed

@@ -27,8 +27,8 @@ ROWS = [
     ("ul", "100 MiB upload, MiB/s (curl, median of runs)", True, "{:.0f}"),
     ("ws", "WebSocket echo round trips/s (4 connections, 32-byte messages)", True, "{:.0f}"),
     ("mem_idle", "Memory idle after start, MiB (PSS of the process tree)", False, "{:.1f}"),
-    ("mem_held", "Memory with the idle TLS connections held open, MiB", False, "{:.1f}"),
-    ("kib_conn", "KiB per idle TLS connection", False, "{:.1f}"),
+    ("mem_held", "Memory with the idle TLS connections held open (after warm-up), MiB", False, "{:.1f}"),
+    ("kib_conn", "KiB per idle TLS connection (held minus just before)", False, "{:.1f}"),
     ("mem_after", "Memory idle after all the loads, MiB", False, "{:.1f}"),
 ]
 FIXED = {"h2_rps": "n/a until HTTP/2 lands"}
