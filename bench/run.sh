@@ -6,7 +6,9 @@
 #   bench/run.sh --rounds 5      more rounds
 #   bench/run.sh --only portico,nginx
 #   bench/run.sh --profile       Portico alone under the keep-alive load with JFR; writes
-#                                bench/results/profile-portico.txt (about 1 minute)
+#                                bench/results/profile-portico.txt (about 40 s; with --quick 15 s)
+#   bench/run.sh --syscalls      system calls per keep-alive request of every contestant (strace -c,
+#                                10 connections, 3 s each); writes bench/results/syscalls.txt
 #
 # Installs what is missing from Debian's archive (nginx haproxy caddy wrk nghttp2-client openssl
 # curl), makes ECDSA P-256 certificates for a.bench.test and b.bench.test, starts one backend for
@@ -35,10 +37,11 @@ PORTICO_BENCH_JAVA_OPTS=${PORTICO_BENCH_JAVA_OPTS:--XX:+UseG1GC -Xms256m -Xmx256
 rounds=3
 quick=0
 profile=0
+syscalls=0
 contestants="portico nginx haproxy caddy"
 command_line="bench/run.sh $*"
 
-usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case $1 in
@@ -46,6 +49,7 @@ while (($#)); do
     --rounds) rounds=${2:?--rounds needs a number}; shift ;;
     --only) contestants=${2:?--only needs a list, e.g. portico,nginx}; contestants=${contestants//,/ }; shift ;;
     --profile) profile=1 ;;
+    --syscalls) syscalls=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -71,7 +75,7 @@ die() { log "run.sh: $*"; exit 1; }
 install_missing() {
   local missing=() cmd pkg
   for pair in nginx:nginx haproxy:haproxy caddy:caddy wrk:wrk h2load:nghttp2-client openssl:openssl \
-              curl:curl python3:python3 java:openjdk-17-jdk-headless jfr:openjdk-17-jdk-headless; do
+              curl:curl python3:python3 java:openjdk-17-jdk-headless jfr:openjdk-17-jdk-headless strace:strace; do
     cmd=${pair%%:*} pkg=${pair#*:}
     command -v "$cmd" >/dev/null || missing+=("$pkg")
   done
@@ -388,28 +392,60 @@ machine_info() {
 # --- profile mode ------------------------------------------------------------------------------
 
 run_profile() {
-  local jfr=$RUN/portico/keepalive.jfr out=$results/profile-portico.txt before after
+  local jfr=$RUN/portico/keepalive.jfr out=$results/profile-portico.txt warm=8 seconds=20
+  ((quick)) && warm=2 seconds=4
   name=portico round=profile
-  PORTICO_EXTRA_JAVA_OPTS="-XX:StartFlightRecording=delay=8s,duration=20s,settings=profile,filename=$jfr" \
-    start_contestant portico
-  log "profile: warm-up 6 s, then 22 s of keep-alive load with JFR recording 20 s of it"
-  wrk -t2 -c"$CONNS" -d6s "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1
+  start_contestant portico
+  log "profile: ${warm} s of keep-alive warm-up, then ${seconds} s of keep-alive load recorded by JFR"
+  wrk -t2 -c"$CONNS" -d"${warm}s" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+  jcmd "$CPID" JFR.start name=bench settings=profile > /dev/null
   measure thread-cpu "$CPID" > "$RUN/out/threads-before.txt"
-  wrk -t2 -c"$CONNS" -d22s --latency "https://a.bench.test:$HTTPS_PORT/" > "$RUN/out/profile-wrk.txt" 2>&1
+  wrk -t2 -c"$CONNS" -d"${seconds}s" --latency "https://a.bench.test:$HTTPS_PORT/" > "$RUN/out/profile-wrk.txt" 2>&1 || true
   measure thread-cpu "$CPID" > "$RUN/out/threads-after.txt"
-  local end=$((SECONDS + 30))
-  until [[ -s $jfr ]] || ((SECONDS >= end)); do sleep 0.5; done
+  jcmd "$CPID" JFR.stop name=bench filename="$jfr" > /dev/null
   stop_contestant
   [[ -s $jfr ]] || die "no JFR recording at $jfr"
   {
     echo "# Portico under the keep-alive load (wrk -t2 -c$CONNS, small response), $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "# JVM flags: -XX:+ExitOnOutOfMemoryError $PORTICO_BENCH_JAVA_OPTS; JFR settings=profile, 20 s"
-    grep -E 'Requests/sec|requests in' "$RUN/out/profile-wrk.txt" | sed 's/^ */# wrk: /'
+    echo "# JVM flags: -XX:+ExitOnOutOfMemoryError $PORTICO_BENCH_JAVA_OPTS; JFR settings=profile, ${seconds} s after ${warm} s of warm-up"
+    grep -E 'Requests/sec|requests in|^ +(50|99)%' "$RUN/out/profile-wrk.txt" | sed 's/^ */# wrk: /'
     echo
     python3 "$tools/jfr_top.py" "$jfr" "$RUN/out/threads-before.txt" "$RUN/out/threads-after.txt"
   } > "$out"
   cat "$out"
   log "profile written to $out (recording: $jfr)"
+}
+
+# --- system calls mode ---------------------------------------------------------------------------
+
+run_syscalls() { # strace slows the proxy down a lot: only the counts per request mean something
+  local out=$results/syscalls.txt trace pids requests
+  round=syscalls
+  {
+    echo "# System calls per keep-alive request (strace -c -f on the proxy's process tree during"
+    echo "# wrk -t2 -c10 -d3s after 5 s of warm-up; small response), $(date -u '+%Y-%m-%d %H:%M UTC')"
+  } > "$out"
+  for name in $contestants; do
+    log "syscalls: $name"
+    start_contestant "$name"
+    wrk -t2 -c10 -d5s "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+    trace=$RUN/out/strace-$name.txt
+    pids=$(python3 -c "import sys; sys.path.insert(0, '$tools'); import measure; print(' '.join('-p %d' % p for p in measure.tree($CPID)))")
+    # shellcheck disable=SC2086
+    strace -c -f $pids -o "$trace" 2> /dev/null &
+    local tracer=$!
+    started+=("$tracer")
+    sleep 0.5
+    requests=$(wrk -t2 -c10 -d3s "https://a.bench.test:$HTTPS_PORT/" | awk '/requests in/ {print $1}')
+    kill -INT "$tracer" 2>/dev/null || true
+    wait "$tracer" 2>/dev/null || true
+    printf '%-8s %6s requests: ' "$name" "$requests" >> "$out"
+    awk -v r="${requests:-0}" 'NR > 2 && NF >= 5 && $4 ~ /^[0-9]+$/ && $NF != "total" && r > 0 && $4 / r >= 0.05 {
+        printf "%s %.2f  ", $NF, $4 / r }' "$trace" >> "$out"
+    echo >> "$out"
+    stop_contestant
+  done
+  cat "$out"
 }
 
 # --- main --------------------------------------------------------------------------------------
@@ -430,6 +466,10 @@ start_backend
 
 if ((profile)); then
   run_profile
+  exit 0
+fi
+if ((syscalls)); then
+  run_syscalls
   exit 0
 fi
 
