@@ -3,12 +3,14 @@
 
 Each connection does a full handshake with SNI HOST on 127.0.0.1:PORT, sends one small GET and
 reads the whole response, then stays open and silent (what a browser's idle keep-alive connection
-looks like). Prints `held <n>` once all are open, then waits until SIGTERM or HOLD_SECONDS. Exits 1
-if fewer than COUNT could be opened.
+looks like). Prints `held <n>` once all are open and none has been closed by the proxy, then waits
+until SIGTERM or HOLD_SECONDS. Prints `failed...` and exits 1 if fewer than COUNT could be opened
+or kept.
 
     hold_tls.py PORT HOST COUNT HOLD_SECONDS
 """
 import resource
+import select
 import signal
 import socket
 import ssl
@@ -56,6 +58,14 @@ def main(port: int, host: str, count: int, hold: float) -> int:
         except (OSError, ConnectionError) as e:
             print(f"failed after {len(held)}: {e}", flush=True)
             return 1
+    # a connection the proxy has closed meanwhile polls readable (EOF or an alert): not held
+    poller = select.poll()
+    for sock in held:
+        poller.register(sock, select.POLLIN)
+    closed = len(poller.poll(0))
+    if closed:
+        print(f"failed: the proxy closed {closed} of {count} idle connections", flush=True)
+        return 1
     print(f"held {len(held)}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     time.sleep(hold)
