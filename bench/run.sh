@@ -89,6 +89,21 @@ install_missing() {
 # --- processes we start, stopped at exit -------------------------------------------------------
 
 started=()
+# True while PID runs; a child that has exited but was not waited for yet is a zombie, which
+# `kill -0` would still find.
+alive() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+  [[ -n $state && $state != Z ]]
+}
+# Drops a process that has been waited for, so that cleanup never signals a recycled PID.
+forget() {
+  local pid kept=()
+  for pid in "${started[@]}"; do
+    [[ $pid == "$1" ]] || kept+=("$pid")
+  done
+  started=("${kept[@]}")
+}
 cleanup() {
   local pid
   for pid in "${started[@]}"; do
@@ -210,7 +225,7 @@ start_contestant() { # NAME; sets CPID
   started+=("$CPID")
   local end=$((SECONDS + 60)) code=
   while ((SECONDS < end)); do
-    kill -0 "$CPID" 2>/dev/null || die "$name exited during startup (logs in $RUN/$name/)"
+    alive "$CPID" || die "$name exited during startup (logs in $RUN/$name/)"
     if [[ $name != portico ]] || [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN_PORT/readyz") == 200 ]]; then
       code=$(curl -s -o /dev/null -w '%{http_code}' --http1.1 --cacert "$RUN/certs/ca.pem" \
         --resolve "a.bench.test:$HTTPS_PORT:127.0.0.1" "https://a.bench.test:$HTTPS_PORT/" || true)
@@ -224,9 +239,10 @@ start_contestant() { # NAME; sets CPID
 stop_contestant() {
   kill -TERM "$CPID" 2>/dev/null || true
   local end=$((SECONDS + 15))
-  while kill -0 "$CPID" 2>/dev/null && ((SECONDS < end)); do sleep 0.1; done
+  while alive "$CPID" && ((SECONDS < end)); do sleep 0.1; done
   kill -KILL "$CPID" 2>/dev/null || true
   wait "$CPID" 2>/dev/null || true
+  forget "$CPID"
   local end2=$((SECONDS + 10))
   until port_free "$HTTPS_PORT" || ((SECONDS >= end2)); do sleep 0.1; done
 }
@@ -260,7 +276,7 @@ scenario_memory() { # after the warm-up, so a JVM's heap growth is not charged t
   local holder=$!
   started+=("$holder")
   local end=$((SECONDS + 90))
-  until grep -qE '^(held|failed)' "$RUN/out/hold.txt" || ! kill -0 "$holder" 2>/dev/null || ((SECONDS >= end)); do sleep 0.2; done
+  until grep -qE '^(held|failed)' "$RUN/out/hold.txt" || ! alive "$holder" || ((SECONDS >= end)); do sleep 0.2; done
   out=$(cat "$RUN/out/hold.txt")
   if [[ $out == "held $HELD"* ]]; then
     sleep 1
@@ -274,6 +290,7 @@ scenario_memory() { # after the warm-up, so a JVM's heap growth is not charged t
   fi
   kill -TERM "$holder" 2>/dev/null || true
   wait "$holder" 2>/dev/null || true
+  forget "$holder"
 }
 
 warm_up() { # load discarded: lets the JIT compile the hot paths (done for every contestant alike)
@@ -365,17 +382,16 @@ scenario_websocket() {
 
 bench_contestant() {
   log "round $round/$rounds: $name"
+  local step
   start_contestant "$name"
-  measure_idle
-  warm_up
-  scenario_memory
-  scenario_keepalive
-  scenario_handshakes
-  scenario_resumed
-  scenario_transfers
-  scenario_websocket
+  for step in measure_idle warm_up scenario_memory scenario_keepalive scenario_handshakes \
+              scenario_resumed scenario_transfers scenario_websocket; do
+    [[ -n ${BENCH_TRACE:-} ]] && log "  $step"
+    "$step"
+  done
   sleep 2
   record mem_after "$(calc "$(measure mem "$CPID") / 1024")"
+  [[ -n ${BENCH_TRACE:-} ]] && log "  stop"
   stop_contestant
 }
 
@@ -439,6 +455,7 @@ run_syscalls() { # strace slows the proxy down a lot: only the counts per reques
     requests=$(wrk -t2 -c10 -d3s "https://a.bench.test:$HTTPS_PORT/" | awk '/requests in/ {print $1}')
     kill -INT "$tracer" 2>/dev/null || true
     wait "$tracer" 2>/dev/null || true
+    forget "$tracer"
     printf '%-8s %6s requests: ' "$name" "$requests" >> "$out"
     awk -v r="${requests:-0}" 'NR > 2 && NF >= 5 && $4 ~ /^[0-9]+$/ && $NF != "total" && r > 0 && $4 / r >= 0.05 {
         printf "%s %.2f  ", $NF, $4 / r }' "$trace" >> "$out"
