@@ -426,7 +426,8 @@ run_profile() {
     echo "# JVM flags: -XX:+ExitOnOutOfMemoryError $PORTICO_BENCH_JAVA_OPTS; JFR settings=profile, ${seconds} s after ${warm} s of warm-up"
     grep -E 'Requests/sec|requests in|^ +(50|99)%' "$RUN/out/profile-wrk.txt" | sed 's/^ */# wrk: /'
     echo
-    python3 "$tools/jfr_top.py" "$jfr" "$RUN/out/threads-before.txt" "$RUN/out/threads-after.txt"
+    python3 "$tools/jfr_top.py" "$jfr" "$RUN/out/threads-before.txt" "$RUN/out/threads-after.txt" \
+      "$(awk '/requests in/ {print $1}' "$RUN/out/profile-wrk.txt")"
   } > "$out"
   cat "$out"
   log "profile written to $out (recording: $jfr)"
