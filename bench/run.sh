@@ -1,0 +1,508 @@
+#!/usr/bin/env bash
+# Portico against nginx, HAProxy and Caddy on this machine, all on 127.0.0.1 (GitHub issue 9).
+#
+#   bench/run.sh                 R=3 interleaved rounds of every scenario (about 15 minutes)
+#   bench/run.sh --quick         one short round: checks that everything works (about 2 minutes)
+#   bench/run.sh --rounds 5      more rounds
+#   bench/run.sh --only portico,nginx
+#   bench/run.sh --profile       Portico alone under the keep-alive load with JFR; writes
+#                                bench/results/profile-portico.txt (about 40 s; with --quick 15 s)
+#   bench/run.sh --syscalls      system calls per keep-alive request of every contestant (strace -c,
+#                                10 connections, 3 s each); writes bench/results/syscalls.txt
+#
+# Installs what is missing from Debian's archive (nginx haproxy caddy wrk nghttp2-client openssl
+# curl), makes ECDSA P-256 certificates for a.bench.test and b.bench.test, starts one backend for
+# everyone (nginx on BACKEND_PORT, a Python WebSocket echo on WS_PORT), then starts each
+# contestant in turn on HTTPS_PORT with the templated config from bench/peers/ and measures it.
+# Prints one table of medians and writes it to bench/results/latest.md (raw figures beside it).
+# Needs root (package installs, /etc/hosts). Every load is bounded in time and count and goes to
+# 127.0.0.1 only. See bench/README.md for what each figure means.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+tools=$here/tools
+results=$here/results
+
+RUN=${BENCH_RUN_DIR:-/tmp/portico-bench}
+HTTPS_PORT=18443
+BACKEND_PORT=18080
+WS_PORT=18081
+ADMIN_PORT=19090
+HOSTS_MARK="# portico-bench"
+# Portico's JVM flags (bench/README.md says why): G1, a fixed 256 MiB heap, 2 event loops.
+# bin/portico adds -XX:+ExitOnOutOfMemoryError.
+PORTICO_BENCH_JAVA_OPTS=${PORTICO_BENCH_JAVA_OPTS:--XX:+UseG1GC -Xms256m -Xmx256m -Dio.netty.eventLoopThreads=2}
+
+rounds=3
+quick=0
+profile=0
+syscalls=0
+contestants="portico nginx haproxy caddy"
+command_line="bench/run.sh $*"
+
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while (($#)); do
+  case $1 in
+    --quick) quick=1; rounds=1 ;;
+    --rounds) rounds=${2:?--rounds needs a number}; shift ;;
+    --only) contestants=${2:?--only needs a list, e.g. portico,nginx}; contestants=${contestants//,/ }; shift ;;
+    --profile) profile=1 ;;
+    --syscalls) syscalls=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rounds '$rounds' (expected a whole number > 0)" >&2; exit 2; }
+for c in $contestants; do
+  [[ " portico nginx haproxy caddy " == *" $c "* ]] || { echo "run.sh: unknown contestant '$c' (expected: portico nginx haproxy caddy)" >&2; exit 2; }
+done
+
+# Seconds per scenario. The full run takes about 60 s per contestant and round.
+if ((quick)); then
+  WARMUP=1 KEEPALIVE=2 HANDSHAKE=2 RESUME=2 WEBSOCKET=2 TRANSFERS=1 HELD=200 CONNS=10
+else
+  WARMUP=5 KEEPALIVE=10 HANDSHAKE=5 RESUME=5 WEBSOCKET=5 TRANSFERS=3 HELD=2000 CONNS=50
+fi
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "run.sh: $*"; exit 1; }
+
+# --- tools -----------------------------------------------------------------------------------
+
+install_missing() {
+  local missing=() cmd pkg
+  for pair in nginx:nginx haproxy:haproxy caddy:caddy wrk:wrk h2load:nghttp2-client openssl:openssl \
+              curl:curl python3:python3 java:openjdk-17-jdk-headless jfr:openjdk-17-jdk-headless strace:strace; do
+    cmd=${pair%%:*} pkg=${pair#*:}
+    command -v "$cmd" >/dev/null || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return
+  [[ $(id -u) == 0 ]] || die "missing ${missing[*]}; run as root to install them"
+  log "installing from Debian's archive: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# --- processes we start, stopped at exit -------------------------------------------------------
+
+started=()
+# True while PID runs; a child that has exited but was not waited for yet is a zombie, which
+# `kill -0` would still find.
+alive() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+  [[ -n $state && $state != Z ]]
+}
+# Drops a process that has been waited for, so that cleanup never signals a recycled PID.
+forget() {
+  local pid kept=()
+  for pid in "${started[@]}"; do
+    [[ $pid == "$1" ]] || kept+=("$pid")
+  done
+  started=("${kept[@]}")
+}
+cleanup() {
+  local pid
+  for pid in "${started[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${started[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  remove_hosts
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wrk takes its SNI from the URL's host and has no --resolve: the two names go into /etc/hosts
+# for the run, on a line ending in HOSTS_MARK, removed at exit. Written in place (not renamed),
+# because /etc/hosts is often a bind mount in containers.
+remove_hosts() {
+  if grep -q "$HOSTS_MARK\$" /etc/hosts 2>/dev/null; then
+    local kept
+    kept=$(grep -v "$HOSTS_MARK\$" /etc/hosts)
+    printf '%s\n' "$kept" > /etc/hosts
+  fi
+}
+add_hosts() {
+  remove_hosts
+  printf '127.0.0.1 a.bench.test b.bench.test %s\n' "$HOSTS_MARK" >> /etc/hosts
+  [[ $(getent hosts a.bench.test | awk '{print $1}') == 127.0.0.1 ]] || die "a.bench.test does not resolve to 127.0.0.1 through /etc/hosts"
+}
+
+port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
+
+wait_port() { # PORT SECONDS
+  local end=$((SECONDS + $2))
+  until ! port_free "$1"; do
+    ((SECONDS < end)) || return 1
+    sleep 0.1
+  done
+}
+
+# --- certificates and configs ------------------------------------------------------------------
+
+make_certificates() {
+  local d=$RUN/certs n
+  mkdir -p "$d"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/ca.key" 2>/dev/null
+  openssl req -x509 -new -key "$d/ca.key" -subj "/CN=Portico bench CA" -days 7 -out "$d/ca.pem" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  for n in a b; do
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$n.key" 2>/dev/null
+    openssl req -new -key "$d/$n.key" -subj "/CN=$n.bench.test" -out "$d/$n.csr" 2>/dev/null
+    printf 'subjectAltName=DNS:%s.bench.test\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' \
+      "$n" > "$d/$n.ext"
+    openssl x509 -req -in "$d/$n.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 7 \
+      -extfile "$d/$n.ext" -out "$d/$n.pem" 2>/dev/null
+    cat "$d/$n.pem" "$d/$n.key" > "$d/$n.combined.pem" # HAProxy wants certificate and key in one file
+  done
+  # Client-side OpenSSL configs pinning the protocol version, for wrk (which has no such option).
+  for v in 2 3; do
+    printf 'openssl_conf = bench_conf\n[bench_conf]\nssl_conf = bench_ssl\n[bench_ssl]\nsystem_default = bench_pin\n[bench_pin]\nMinProtocol = TLSv1.%s\nMaxProtocol = TLSv1.%s\n' \
+      "$v" "$v" > "$d/client-tls1$v.cnf"
+  done
+}
+
+template() { # SOURCE DEST
+  sed -e "s#@RUN@#$RUN#g" -e "s#@CERTS@#$RUN/certs#g" -e "s#@HTTPS_PORT@#$HTTPS_PORT#g" \
+      -e "s#@BACKEND_PORT@#$BACKEND_PORT#g" -e "s#@WS_PORT@#$WS_PORT#g" -e "s#@ADMIN_PORT@#$ADMIN_PORT#g" \
+      "$1" > "$2"
+}
+
+prepare_run_dir() {
+  rm -rf "$RUN"
+  mkdir -p "$RUN"/{out,www,backend,nginx,haproxy,caddy,portico}
+  head -c $((100 * 1024 * 1024)) /dev/urandom > "$RUN/www/big.bin"
+  echo ok > "$RUN/www/upload-ok.txt"
+  make_certificates
+  template "$here/peers/backend-nginx.conf" "$RUN/backend.conf"
+  template "$here/peers/nginx.conf" "$RUN/nginx.conf"
+  template "$here/peers/haproxy.cfg" "$RUN/haproxy.cfg"
+  template "$here/peers/Caddyfile" "$RUN/Caddyfile"
+  template "$here/peers/portico.yaml" "$RUN/portico.yaml"
+  nginx -t -q -c "$RUN/backend.conf" || die "backend nginx config does not load"
+  nginx -t -q -c "$RUN/nginx.conf" || die "nginx contestant config does not load"
+  haproxy -c -q -f "$RUN/haproxy.cfg" || die "haproxy config does not load"
+  XDG_DATA_HOME=$RUN/caddy XDG_CONFIG_HOME=$RUN/caddy caddy validate --config "$RUN/Caddyfile" --adapter caddyfile \
+    > "$RUN/caddy/validate.log" 2>&1 || { cat "$RUN/caddy/validate.log" >&2; die "Caddyfile does not load"; }
+  # Builds app/target/portico.jar if it is missing or older than the sources, then checks the file.
+  "$root/bin/portico" validate --config "$RUN/portico.yaml" > "$RUN/portico/validate.log" 2>&1 \
+    || { cat "$RUN/portico/validate.log" >&2; die "portico.yaml does not validate"; }
+}
+
+start_backend() {
+  nginx -c "$RUN/backend.conf" &
+  started+=($!)
+  python3 "$tools/ws_echo.py" "$WS_PORT" 2> "$RUN/backend/ws-echo.log" &
+  started+=($!)
+  wait_port "$BACKEND_PORT" 10 || die "backend nginx did not start (see $RUN/backend/error.log)"
+  wait_port "$WS_PORT" 10 || die "WebSocket echo backend did not start"
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BACKEND_PORT/") == 200 ]] || die "backend does not answer 200"
+}
+
+# --- contestants -------------------------------------------------------------------------------
+
+CPID=
+start_contestant() { # NAME; sets CPID
+  local name=$1
+  case $name in
+    portico)
+      PORTICO_JAVA_OPTS="$PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}" \
+        "$root/bin/portico" run --config "$RUN/portico.yaml" >> "$RUN/portico/portico.log" 2>&1 &
+      ;;
+    nginx) nginx -c "$RUN/nginx.conf" >> "$RUN/nginx/stderr.log" 2>&1 & ;;
+    haproxy) haproxy -db -f "$RUN/haproxy.cfg" >> "$RUN/haproxy/haproxy.log" 2>&1 & ;;
+    caddy)
+      GOMAXPROCS=2 XDG_DATA_HOME=$RUN/caddy XDG_CONFIG_HOME=$RUN/caddy \
+        caddy run --config "$RUN/Caddyfile" --adapter caddyfile >> "$RUN/caddy/caddy.log" 2>&1 &
+      ;;
+  esac
+  CPID=$!
+  started+=("$CPID")
+  local end=$((SECONDS + 60)) code=
+  while ((SECONDS < end)); do
+    alive "$CPID" || die "$name exited during startup (logs in $RUN/$name/)"
+    if [[ $name != portico ]] || [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN_PORT/readyz") == 200 ]]; then
+      code=$(curl -s -o /dev/null -w '%{http_code}' --http1.1 --cacert "$RUN/certs/ca.pem" \
+        --resolve "a.bench.test:$HTTPS_PORT:127.0.0.1" "https://a.bench.test:$HTTPS_PORT/" || true)
+      [[ $code == 200 ]] && return 0
+    fi
+    sleep 0.2
+  done
+  die "$name not ready after 60 s (last HTTPS status '$code'; logs in $RUN/$name/)"
+}
+
+stop_contestant() {
+  kill -TERM "$CPID" 2>/dev/null || true
+  local end=$((SECONDS + 15))
+  while alive "$CPID" && ((SECONDS < end)); do sleep 0.1; done
+  kill -KILL "$CPID" 2>/dev/null || true
+  wait "$CPID" 2>/dev/null || true
+  forget "$CPID"
+  local end2=$((SECONDS + 10))
+  until port_free "$HTTPS_PORT" || ((SECONDS >= end2)); do sleep 0.1; done
+}
+
+# --- measurements ------------------------------------------------------------------------------
+
+round=0 name=
+record() { printf '%s\t%s\t%s\t%s\n' "$round" "$name" "$1" "$2" >> "$RUN/raw.tsv"; }
+note() { printf 'round %s, %s: %s\n' "$round" "$name" "$*" >> "$RUN/notes.txt"; log "  note: $*"; }
+measure() { python3 "$tools/measure.py" "$@"; }
+calc() { python3 -c "print($1)"; }
+
+curl_tls() { curl -s --http1.1 --cacert "$RUN/certs/ca.pem" --resolve "a.bench.test:$HTTPS_PORT:127.0.0.1" -H 'Expect:' "$@"; }
+download() { curl_tls -o /dev/null -w '%{http_code} %{size_download} %{speed_download}' "https://a.bench.test:$HTTPS_PORT/big" || true; }
+upload() {
+  curl_tls -o /dev/null -X POST -H 'Content-Type: application/octet-stream' -T "$RUN/www/big.bin" \
+    -w '%{http_code} %{size_upload} %{speed_upload}' "https://a.bench.test:$HTTPS_PORT/upload" || true
+}
+
+measure_idle() { # right after start: what an idle process costs
+  sleep 1
+  record mem_idle "$(calc "$(measure mem "$CPID") / 1024")"
+}
+
+scenario_memory() { # after the warm-up, so a JVM's heap growth is not charged to the connections
+  sleep 1
+  local idle held out
+  idle=$(measure mem "$CPID")
+  : > "$RUN/out/hold.txt"
+  python3 "$tools/hold_tls.py" "$HTTPS_PORT" a.bench.test "$HELD" 120 > "$RUN/out/hold.txt" 2>&1 &
+  local holder=$!
+  started+=("$holder")
+  local end=$((SECONDS + 90))
+  until grep -qE '^(held|failed)' "$RUN/out/hold.txt" || ! alive "$holder" || ((SECONDS >= end)); do sleep 0.2; done
+  out=$(cat "$RUN/out/hold.txt")
+  if [[ $out == "held $HELD"* ]]; then
+    sleep 1
+    held=$(measure mem "$CPID")
+    record mem_held "$(calc "$held / 1024")"
+    record kib_conn "$(calc "($held - $idle) / $HELD")"
+  else
+    record mem_held n/a
+    record kib_conn n/a
+    note "holding $HELD idle TLS connections failed: ${out:-no output}"
+  fi
+  kill -TERM "$holder" 2>/dev/null || true
+  wait "$holder" 2>/dev/null || true
+  forget "$holder"
+}
+
+warm_up() { # load discarded: lets the JIT compile the hot paths (done for every contestant alike)
+  wrk -t2 -c"$CONNS" -d"${WARMUP}s" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+  wrk -t2 -c"$CONNS" -d"$(((WARMUP + 1) / 2))s" -H 'Connection: close' "https://b.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+  download > /dev/null
+  upload > /dev/null
+}
+
+scenario_keepalive() {
+  local file=$RUN/out/keepalive-$round-$name.txt before after metric rps p50 p99 requests errors non2xx
+  before=$(measure cpu "$CPID")
+  wrk -t2 -c"$CONNS" -d"${KEEPALIVE}s" --timeout 5s --latency "https://a.bench.test:$HTTPS_PORT/" > "$file" 2>&1 || true
+  after=$(measure cpu "$CPID")
+  read -r rps p50 p99 requests errors non2xx <<< "$(measure wrk "$file")"
+  if [[ $rps == n/a ]]; then
+    for metric in ka_rps ka_p50 ka_p99 ka_cpu10k; do record "$metric" n/a; done
+    note "keep-alive: wrk gave no result: $(tail -c 300 "$file" | tr '\n' ' ')"
+    return
+  fi
+  record ka_rps "$rps"
+  record ka_p50 "$p50"
+  record ka_p99 "$p99"
+  record ka_cpu10k "$(calc "($after - $before) / max($requests, 1) * 10000")"
+  ((errors == 0)) || note "keep-alive: $errors socket errors"
+  ((non2xx == 0)) || note "keep-alive: $non2xx non-2xx responses"
+}
+
+scenario_handshakes() { # full handshakes: every request on a new connection, wrk keeps 50 in flight
+  local v file rps p50 p99 requests errors non2xx
+  for v in 3 2; do
+    file=$RUN/out/handshake13-$round-$name.txt
+    [[ $v == 2 ]] && file=$RUN/out/handshake12-$round-$name.txt
+    OPENSSL_CONF=$RUN/certs/client-tls1$v.cnf \
+      wrk -t2 -c"$CONNS" -d"${HANDSHAKE}s" --timeout 5s -H 'Connection: close' "https://b.bench.test:$HTTPS_PORT/" > "$file" 2>&1 || true
+    read -r rps p50 p99 requests errors non2xx <<< "$(measure wrk "$file")"
+    record "hs1$v" "$rps"
+    [[ $rps != n/a ]] || note "TLS 1.$v handshakes: wrk gave no result: $(tail -c 300 "$file" | tr '\n' ' ')"
+    ((errors == 0)) || note "TLS 1.$v handshakes: $errors socket errors in $requests requests"
+    ((non2xx == 0)) || note "TLS 1.$v handshakes: $non2xx non-2xx responses"
+  done
+}
+
+scenario_resumed() {
+  local v out rate reused
+  for v in 3 2; do
+    out=$(python3 "$tools/resume_tls.py" "$HTTPS_PORT" b.bench.test "$RESUME" "tls1.$v" 2>&1 || true)
+    if [[ $out =~ resumed_per_s=([0-9]+)\ reused=([0-9.]+) ]]; then
+      rate=${BASH_REMATCH[1]} reused=${BASH_REMATCH[2]}
+      record "res1$v" "$rate"
+      [[ $reused == 1.000 ]] || note "TLS 1.$v resumption: only $reused of the connections resumed"
+    else
+      record "res1$v" n/a
+      note "TLS 1.$v resumption failed: $out"
+    fi
+  done
+}
+
+scenario_transfers() {
+  local i code size speed
+  for ((i = 0; i < TRANSFERS; i++)); do
+    read -r code size speed <<< "$(download)"
+    if [[ $code == 200 && $size == $((100 * 1024 * 1024)) ]]; then
+      record dl "$(calc "$speed / 1048576")"
+    else
+      record dl n/a
+      note "download: status ${code:-none}, $size bytes"
+    fi
+    read -r code size speed <<< "$(upload)"
+    if [[ $code == 200 && $size == $((100 * 1024 * 1024)) ]]; then
+      record ul "$(calc "$speed / 1048576")"
+    else
+      record ul n/a
+      note "upload: status ${code:-none}, $size bytes sent"
+    fi
+  done
+}
+
+scenario_websocket() {
+  local out
+  out=$(python3 "$tools/ws_client.py" "$HTTPS_PORT" a.bench.test /ws 4 "$WEBSOCKET" 2>&1 || true)
+  if [[ $out =~ round_trips_per_s=([0-9]+) ]]; then
+    record ws "${BASH_REMATCH[1]}"
+  else
+    record ws n/a
+    note "WebSocket: ${out:-no output}"
+  fi
+}
+
+bench_contestant() {
+  log "round $round/$rounds: $name"
+  local step
+  start_contestant "$name"
+  for step in measure_idle warm_up scenario_memory scenario_keepalive scenario_handshakes \
+              scenario_resumed scenario_transfers scenario_websocket; do
+    [[ -n ${BENCH_TRACE:-} ]] && log "  $step"
+    "$step"
+  done
+  sleep 2
+  record mem_after "$(calc "$(measure mem "$CPID") / 1024")"
+  [[ -n ${BENCH_TRACE:-} ]] && log "  stop"
+  stop_contestant
+}
+
+machine_info() {
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "command: \`$command_line\` ($rounds round(s), contestants interleaved: $contestants)"
+  echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) memory, kernel $(uname -r)"
+  echo "java: $(java -version 2>&1 | sed -n 2p); Portico JVM flags: \`-XX:+ExitOnOutOfMemoryError $PORTICO_BENCH_JAVA_OPTS\`"
+  echo "portico: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown) ($(git -C "$root" rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?'))"
+  echo "peers: $(nginx -v 2>&1 | sed 's/.*version: //'), HAProxy $(haproxy -v | sed -n '1s/HAProxy version \([^ ]*\).*/\1/p'), Caddy $(caddy version | cut -d' ' -f1); load: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(openssl version | cut -d' ' -f1-2), $(curl --version | head -1 | cut -d' ' -f1-2), Python $(python3 -c 'import platform; print(platform.python_version())')"
+  echo "wrk connections: $CONNS; idle TLS connections held for the memory rows: $HELD; keep-alive load ${KEEPALIVE} s after ${WARMUP} s of warm-up; handshakes ${HANDSHAKE} s per version; ${TRANSFERS} transfer(s) each way per round"
+}
+
+# --- profile mode ------------------------------------------------------------------------------
+
+run_profile() {
+  local jfr=$RUN/portico/keepalive.jfr out=$results/profile-portico.txt warm=8 seconds=20
+  ((quick)) && warm=2 seconds=4
+  name=portico round=profile
+  start_contestant portico
+  log "profile: ${warm} s of keep-alive warm-up, then ${seconds} s of keep-alive load recorded by JFR"
+  wrk -t2 -c"$CONNS" -d"${warm}s" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+  jcmd "$CPID" JFR.start name=bench settings=profile > /dev/null
+  measure thread-cpu "$CPID" > "$RUN/out/threads-before.txt"
+  wrk -t2 -c"$CONNS" -d"${seconds}s" --latency "https://a.bench.test:$HTTPS_PORT/" > "$RUN/out/profile-wrk.txt" 2>&1 || true
+  measure thread-cpu "$CPID" > "$RUN/out/threads-after.txt"
+  jcmd "$CPID" JFR.stop name=bench filename="$jfr" > /dev/null
+  stop_contestant
+  [[ -s $jfr ]] || die "no JFR recording at $jfr"
+  {
+    echo "# Portico under the keep-alive load (wrk -t2 -c$CONNS, small response), $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "# JVM flags: -XX:+ExitOnOutOfMemoryError $PORTICO_BENCH_JAVA_OPTS; JFR settings=profile, ${seconds} s after ${warm} s of warm-up"
+    grep -E 'Requests/sec|requests in|^ +(50|99)%' "$RUN/out/profile-wrk.txt" | sed 's/^ */# wrk: /'
+    echo
+    python3 "$tools/jfr_top.py" "$jfr" "$RUN/out/threads-before.txt" "$RUN/out/threads-after.txt" \
+      "$(awk '/requests in/ {print $1}' "$RUN/out/profile-wrk.txt")"
+  } > "$out"
+  cat "$out"
+  log "profile written to $out (recording: $jfr)"
+}
+
+# --- system calls mode ---------------------------------------------------------------------------
+
+run_syscalls() { # strace slows the proxy down a lot: only the counts per request mean something
+  local out=$results/syscalls.txt trace pids requests
+  round=syscalls
+  {
+    echo "# System calls per keep-alive request (strace -c -f on the proxy's process tree during"
+    echo "# wrk -t2 -c10 -d3s after 5 s of warm-up; small response), $(date -u '+%Y-%m-%d %H:%M UTC')"
+  } > "$out"
+  for name in $contestants; do
+    log "syscalls: $name"
+    start_contestant "$name"
+    wrk -t2 -c10 -d5s "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+    trace=$RUN/out/strace-$name.txt
+    pids=$(python3 -c "import sys; sys.path.insert(0, '$tools'); import measure; print(' '.join('-p %d' % p for p in measure.tree($CPID)))")
+    # shellcheck disable=SC2086
+    strace -c -f $pids -o "$trace" 2> /dev/null &
+    local tracer=$!
+    started+=("$tracer")
+    sleep 0.5
+    requests=$(wrk -t2 -c10 -d3s "https://a.bench.test:$HTTPS_PORT/" | awk '/requests in/ {print $1}')
+    kill -INT "$tracer" 2>/dev/null || true
+    wait "$tracer" 2>/dev/null || true
+    forget "$tracer"
+    printf '%-8s %6s requests: ' "$name" "$requests" >> "$out"
+    awk -v r="${requests:-0}" 'NR > 2 && NF >= 5 && $4 ~ /^[0-9]+$/ && $NF != "total" && r > 0 && $4 / r >= 0.05 {
+        printf "%s %.2f  ", $NF, $4 / r }' "$trace" >> "$out"
+    echo >> "$out"
+    stop_contestant
+  done
+  cat "$out"
+}
+
+# --- main --------------------------------------------------------------------------------------
+
+[[ $(id -u) == 0 ]] || die "run as root (package installs and /etc/hosts)"
+install_missing
+for p in "$HTTPS_PORT" "$BACKEND_PORT" "$WS_PORT" "$ADMIN_PORT"; do
+  port_free "$p" || die "port $p on 127.0.0.1 is in use; stop what holds it (ss -ltnp 'sport = :$p')"
+done
+# Open-file limit: up to the hard limit, enough for the held connections (children inherit it).
+ulimit -n "$(ulimit -Hn)"
+(($(ulimit -n) > HELD * 2 + 1000)) || die "open-file limit $(ulimit -n) is too low for $HELD held connections"
+
+log "preparing $RUN (certificates, configs, 100 MiB file; builds Portico if needed)"
+prepare_run_dir
+add_hosts
+start_backend
+
+if ((profile)); then
+  run_profile
+  exit 0
+fi
+if ((syscalls)); then
+  run_syscalls
+  exit 0
+fi
+
+: > "$RUN/raw.tsv"
+: > "$RUN/notes.txt"
+started_at=$SECONDS
+for ((round = 1; round <= rounds; round++)); do
+  for name in $contestants; do
+    bench_contestant
+  done
+done
+log "all rounds done in $((SECONDS - started_at)) s"
+
+machine_info > "$RUN/meta.txt"
+mkdir -p "$results"
+python3 "$tools/report.py" "$RUN/raw.tsv" "$RUN/meta.txt" "$RUN/notes.txt" "$results/latest.md"
+cp "$RUN/raw.tsv" "$results/latest-raw.tsv"
+log "table written to $results/latest.md (raw figures: $results/latest-raw.tsv; wrk outputs: $RUN/out/)"

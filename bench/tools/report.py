@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Turns the bench's raw results into ONE table of medians, printed and written as Markdown.
+
+    report.py RAW.tsv META.txt NOTES.txt OUT.md
+
+RAW.tsv lines: round, contestant, metric, value (a number or n/a). META.txt lines: key: value
+(machine, versions, command). NOTES.txt: free lines worth keeping (errors seen during a run). The
+best figure of each row is in bold (higher or lower is better, as the row says).
+"""
+import statistics
+import sys
+
+CONTESTANTS = ["portico", "nginx", "haproxy", "caddy"]
+
+# metric key, row label, higher is better, number format
+ROWS = [
+    ("ka_rps", "Keep-alive HTTPS, small response: requests/s (wrk, 2 threads)", True, "{:.0f}"),
+    ("ka_p50", "Keep-alive: p50 latency, ms", False, "{:.2f}"),
+    ("ka_p99", "Keep-alive: p99 latency, ms", False, "{:.2f}"),
+    ("ka_cpu10k", "Proxy CPU-seconds per 10,000 keep-alive requests", False, "{:.3f}"),
+    ("h2_rps", "HTTP/2 keep-alive requests/s", True, "{:.0f}"),
+    ("hs13", "Full handshakes/s, TLS 1.3 (new connection + 1 request, wrk)", True, "{:.0f}"),
+    ("hs12", "Full handshakes/s, TLS 1.2 (new connection + 1 request, wrk)", True, "{:.0f}"),
+    ("res13", "Resumed handshakes/s, TLS 1.3 ticket (sequential client, + 1 request)", True, "{:.0f}"),
+    ("res12", "Resumed handshakes/s, TLS 1.2 ticket (sequential client, + 1 request)", True, "{:.0f}"),
+    ("dl", "100 MiB download, MiB/s (curl, median of runs)", True, "{:.0f}"),
+    ("ul", "100 MiB upload, MiB/s (curl, median of runs)", True, "{:.0f}"),
+    ("ws", "WebSocket echo round trips/s (4 connections, 32-byte messages)", True, "{:.0f}"),
+    ("mem_idle", "Memory idle after start, MiB (PSS of the process tree)", False, "{:.1f}"),
+    ("mem_held", "Memory with the idle TLS connections held open (after warm-up), MiB", False, "{:.1f}"),
+    ("kib_conn", "KiB per idle TLS connection (held minus just before)", False, "{:.1f}"),
+    ("mem_after", "Memory idle after all the loads, MiB", False, "{:.1f}"),
+]
+FIXED = {"h2_rps": "n/a until HTTP/2 lands"}
+
+
+def load(path: str) -> dict:
+    values = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 4:
+                continue
+            _, contestant, metric, value = parts
+            values.setdefault((metric, contestant), []).append(value)
+    return values
+
+
+def cell(values: list, fmt: str):
+    numbers = [float(v) for v in values if v not in ("n/a", "")]
+    if not numbers:
+        return None, "n/a" if values else "-"
+    median = statistics.median(numbers)
+    text = fmt.format(median)
+    if len(numbers) < len(values):
+        text += f" ({len(numbers)}/{len(values)} runs)"
+    return median, text
+
+
+def table(values: dict, contestants: list, bold) -> list:
+    header = ["scenario (median of rounds)"] + contestants
+    rows = [header]
+    for key, label, higher, fmt in ROWS:
+        if key in FIXED:
+            rows.append([label] + [FIXED[key]] * len(contestants))
+            continue
+        cells = [cell(values.get((key, c), []), fmt) for c in contestants]
+        numbers = [m for m, _ in cells if m is not None]
+        best = (max if higher else min)(numbers) if len(numbers) > 1 else None
+        rows.append([label] + [bold(t) if m is not None and m == best else t for m, t in cells])
+    return rows
+
+
+def main(raw: str, meta: str, notes: str, out: str) -> None:
+    values = load(raw)
+    present = {c for _, c in values}
+    contestants = [c for c in CONTESTANTS if c in present]
+    console = table(values, contestants, lambda t: t + " *")
+    widths = [max(len(r[i]) for r in console) for i in range(len(console[0]))]
+    for i, row in enumerate(console):
+        print("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths))))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print("(* best of the row)")
+
+    md = table(values, contestants, lambda t: f"**{t}**")
+    lines = ["# Portico bench: latest results", ""]
+    with open(meta) as f:
+        lines += [f"- {line.strip()}" for line in f if line.strip()]
+    lines += ["", "| " + " | ".join(md[0]) + " |", "|" + "---|" + "---:|" * (len(md[0]) - 1)]
+    lines += ["| " + " | ".join(r) + " |" for r in md[1:]]
+    lines += ["", "Bold: the best figure of the row. What each row measures and how fair it is: bench/README.md."]
+    with open(notes) as f:
+        seen = [line.strip() for line in f if line.strip()]
+    if seen:
+        lines += ["", "Notes from the run:", ""] + [f"- {n}" for n in seen]
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])
