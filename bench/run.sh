@@ -211,7 +211,7 @@ start_contestant() { # NAME; sets CPID
   local name=$1
   case $name in
     portico)
-      PORTICO_JAVA_OPTS="$PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}" \
+      PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}" \
         "$root/bin/portico" run --config "$RUN/portico.yaml" >> "$RUN/portico/portico.log" 2>&1 &
       ;;
     nginx) nginx -c "$RUN/nginx.conf" >> "$RUN/nginx/stderr.log" 2>&1 & ;;
