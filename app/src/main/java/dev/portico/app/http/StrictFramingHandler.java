@@ -20,17 +20,25 @@ import java.util.concurrent.TimeUnit;
  *       with raw bytes (no response can be in progress, see the gate), {@code Connection: close},
  *       flush, close. A violation later in a streamed body fires {@link FramingViolation} for the
  *       handler above to answer.</li>
- *   <li>The gate: after a complete request nothing more is passed on (bytes are held, reading stops)
- *       until {@link #nextRequest} says its response is done, so pipelined requests are answered
- *       strictly in order and an error for request N+1 can never interleave with response N.</li>
+ *   <li>The gate: after a complete request nothing more is passed on (bytes are held) until
+ *       {@link #nextRequest} says its response is done, so pipelined requests are answered strictly in
+ *       order and an error for request N+1 can never interleave with response N. Reading goes on while
+ *       the gate is closed (a client that waits for its answer sends nothing, and toggling the socket's
+ *       read interest would cost two {@code epoll_ctl} calls per request); it stops only once more than
+ *       {@link #MAX_HELD_WHILE_GATED} bytes are held.</li>
  *   <li>Timers: the whole head must arrive within {@code headerTimeout} of its first byte (or of the
  *       connection's start), else {@code 408} and close (slowloris); a connection idle between requests
- *       longer than {@code keepAliveTimeout} is closed silently.</li>
+ *       longer than {@code keepAliveTimeout} is closed silently. One deadline per connection, checked by
+ *       a timer that ticks at most every {@code headerTimeout}, so a request moves the deadline without
+ *       scheduling or cancelling a task.</li>
  * </ul>
  *
  * <p>One per client connection; event loop only.
  */
 public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
+    /** Pipelined bytes held behind a closed gate before reading stops (a few requests' worth). */
+    static final int MAX_HELD_WHILE_GATED = 64 * 1024;
+
     private final RequestFramingScanner scanner;
     private final ServerLimits limits;
     private final ReadSuspension reads;
@@ -42,7 +50,11 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
     private boolean failed;
     private boolean bytesSeen;
     private boolean forwardedThisRequest;
+    /** When the current deadline passes ({@link System#nanoTime}); 0 when there is none. */
+    private long deadline;
+    private boolean deadlineIsHead;
     private ScheduledFuture<?> timer;
+    private long timerAt;
 
     public StrictFramingHandler(ServerLimits limits, ReadSuspension reads) {
         this.limits = limits;
@@ -77,6 +89,9 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         }
         held = held == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), held, in);
         drain();
+        if (gated && held != null && held.readableBytes() > MAX_HELD_WHILE_GATED) {
+            reads.suspend(ReadSuspension.GATE); // a pipelining flood: hold no more until the gate opens
+        }
     }
 
     /**
@@ -94,9 +109,12 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         reads.resume(ReadSuspension.GATE);
         if (held != null && held.isReadable()) {
             drain();
+            if (gated && held != null && held.readableBytes() > MAX_HELD_WHILE_GATED) {
+                reads.suspend(ReadSuspension.GATE);
+            }
             ctx.fireChannelReadComplete();
         } else {
-            armTimer(limits.keepAliveTimeout().toNanos(), false);
+            setDeadline(limits.keepAliveTimeout().toNanos(), false);
         }
     }
 
@@ -105,7 +123,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
      * are passed to the next handler as they are. Event loop only.
      */
     public void handOver() {
-        cancelTimer();
+        clearDeadline();
         ByteBuf rest = held;
         held = null;
         ctx.pipeline().remove(this);
@@ -135,7 +153,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         while (!gated && !failed && held != null && scannedAhead < held.readableBytes()) {
             if (!bytesSeen) {
                 bytesSeen = true;
-                armTimer(limits.headerTimeout().toNanos(), true);
+                setDeadline(limits.headerTimeout().toNanos(), true);
             }
             int from = held.readerIndex() + scannedAhead;
             int end = scanner.scan(held, from, held.writerIndex());
@@ -154,7 +172,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
                 case HEAD_COMPLETE -> {
                     // Keep scanning what already arrived before passing the head on: a body that breaks
                     // within the same read is then refused here and no byte of it reaches a backend.
-                    cancelTimer();
+                    clearDeadline();
                     if (scanner.messageComplete()) {
                         closeGate(); // before forwarding: an answer made synchronously may reopen it
                         forward();
@@ -187,14 +205,13 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
 
     private void closeGate() {
         gated = true;
-        reads.suspend(ReadSuspension.GATE);
     }
 
     private void violation() {
         failed = true;
         reads.suspend(ReadSuspension.FAILED);
         releaseHeld();
-        cancelTimer();
+        clearDeadline();
         if (!forwardedThisRequest) {
             ctx.writeAndFlush(ErrorResponses.raw(scanner.status(), scanner.reason()))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -204,18 +221,49 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void armHeaderTimer() {
-        if (timer == null && !failed) {
-            armTimer(limits.headerTimeout().toNanos(), true);
+        if (deadline == 0 && !failed) {
+            setDeadline(limits.headerTimeout().toNanos(), true);
         }
     }
 
-    private void armTimer(long nanos, boolean head) {
-        cancelTimer();
-        timer = ctx.executor().schedule(() -> expire(head), nanos, TimeUnit.NANOSECONDS);
+    private void setDeadline(long nanos, boolean head) {
+        long now = System.nanoTime();
+        deadline = now + nanos;
+        deadlineIsHead = head;
+        if (timer == null || timerAt - deadline > 0) {
+            schedule(now, deadline);
+        }
+    }
+
+    private void clearDeadline() {
+        deadline = 0; // the timer, if any, finds nothing due and stops
+    }
+
+    /** Fires at {@code at}, or earlier: never later than one header timeout from now (see the class comment). */
+    private void schedule(long now, long at) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        long delay = Math.min(at - now, limits.headerTimeout().toNanos());
+        timerAt = now + delay;
+        timer = ctx.executor().schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void tick() {
+        timer = null;
+        if (deadline == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - deadline < 0) {
+            schedule(now, deadline);
+            return;
+        }
+        deadline = 0;
+        expire(deadlineIsHead);
     }
 
     private void expire(boolean head) {
-        timer = null;
         if (failed || gated || !ctx.channel().isActive()) {
             return;
         }
@@ -232,6 +280,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void cancelTimer() {
+        deadline = 0;
         if (timer != null) {
             timer.cancel(false);
             timer = null;

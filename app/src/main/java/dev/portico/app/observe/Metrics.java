@@ -2,6 +2,8 @@ package dev.portico.app.observe;
 
 import dev.portico.acme.CertificateState;
 import dev.portico.tls.sni.InstalledCertificate;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -35,6 +38,11 @@ public final class Metrics {
     private final Gauge connections;
     private final Counter handshakes;
     private final Counter reloads;
+    /** Each route's data points, looked up once: a label lookup per request would allocate. */
+    private final ConcurrentHashMap<String, RouteSeries> routeSeries = new ConcurrentHashMap<>();
+
+    /** One route's request counters (by status class) and latency histogram. */
+    private record RouteSeries(CounterDataPoint[] byClass, DistributionDataPoint latency) {}
 
     public Metrics() {
         requests = Counter.builder().name("portico_requests_total")
@@ -100,12 +108,23 @@ public final class Metrics {
 
     /** One answered request. Event loop; lock-free. */
     public void request(String route, int status, long nanos) {
-        String statusClass = status >= 100 && status < 600 ? STATUS_CLASSES[status / 100 - 1] : "5xx";
-        requests.labelValues(route, statusClass).inc();
-        latency.labelValues(route).observe(nanos / 1e9);
+        RouteSeries series = routeSeries.get(route);
+        if (series == null) {
+            series = routeSeries.computeIfAbsent(route, this::newSeries);
+        }
+        series.byClass()[status >= 100 && status < 600 ? status / 100 - 1 : 4].inc();
+        series.latency().observe(nanos / 1e9);
         if (status == 502 || status == 504) {
             upstreamErrors.labelValues(route, Integer.toString(status)).inc();
         }
+    }
+
+    private RouteSeries newSeries(String route) {
+        CounterDataPoint[] byClass = new CounterDataPoint[STATUS_CLASSES.length];
+        for (int i = 0; i < byClass.length; i++) {
+            byClass[i] = requests.labelValues(route, STATUS_CLASSES[i]);
+        }
+        return new RouteSeries(byClass, latency.labelValues(route));
     }
 
     public void connectionOpened(String listener) {

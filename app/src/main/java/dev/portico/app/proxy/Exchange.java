@@ -6,26 +6,18 @@ import dev.portico.app.config.RouteOptions;
 import dev.portico.app.http.ReadSuspension;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One proxied request and its response, and the last handler of the backend connection while it runs.
+ * One proxied request and its response; the {@link UpstreamConnection.Owner} of the backend connection while it runs.
  * The backend connection lives on the client connection's event loop (pooled or new), so every
  * method here runs on that one loop and nothing is locked. Bodies stream: request content goes to the
  * backend as it arrives (client reads stop while the backend is not writable), response content goes
@@ -37,10 +29,7 @@ import org.slf4j.LoggerFactory;
  * a new connection; closes or breaks after the head → the client connection is closed abruptly so the
  * client sees the truncation.
  */
-@ChannelHandler.Sharable // never in two live pipelines: a retry moves it to a new connection
-final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExchange {
-    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
-
+final class Exchange implements UpstreamExchange, UpstreamConnection.Owner {
     private final FrontendHandler frontend;
     private final Channel client;
     private final ReadSuspension clientReads;
@@ -55,6 +44,7 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
 
     private int nextCandidate;
     private Upstream upstream;
+    private UpstreamConnection connection;
     private Channel backend;
     private boolean reused;
     private boolean retried;
@@ -65,7 +55,14 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
     private boolean backendKeepAlive;
     private boolean swallowInterim;
     private boolean done;
-    private ScheduledFuture<?> headTimer;
+    /** Completes the request's last write: arms the response head deadline, or closes on failure. */
+    private final ChannelFutureListener lastWritten = f -> {
+        if (!f.isSuccess()) {
+            f.channel().close(); // seen as backendInactive
+        } else {
+            requestWritten();
+        }
+    };
 
     Exchange(FrontendHandler frontend, Channel client, ReadSuspension clientReads, HttpRequest head,
              RouteOptions options, List<Upstream> candidates, boolean upgrade, boolean retryable,
@@ -82,11 +79,16 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
         this.balancer = balancer;
     }
 
-    /** Starts connecting; client reads pause until the backend can take the request. Event loop only. */
+    /**
+     * Takes a pooled connection or starts connecting; client reads pause only while no backend
+     * connection is attached (a body arriving meanwhile is queued, not read without bound). Event loop only.
+     */
     @Override
     public void start() {
-        clientReads.suspend(ReadSuspension.BACKPRESSURE);
         tryNext();
+        if (backend == null && !done) {
+            clientReads.suspend(ReadSuspension.BACKPRESSURE);
+        }
     }
 
     /** Passes request body content on (or queues it while connecting). Event loop only. */
@@ -142,7 +144,7 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
         }
         upstream = candidates.get(nextCandidate++);
         ExchangeObserver.tagUpstream(client, upstream.toString());
-        Channel pooled = pool.poll(client.eventLoop(), upstream);
+        UpstreamConnection pooled = pool.poll(client.eventLoop(), upstream);
         if (pooled != null) {
             attach(pooled, true);
         } else {
@@ -159,7 +161,7 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
             }
             if (f.isSuccess()) {
                 balancer.markUp(target);
-                attach(f.channel(), false);
+                attach(UpstreamPool.connectionOf(f.channel()), false);
             } else {
                 balancer.markDown(target);
                 tryNext();
@@ -167,12 +169,12 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
         });
     }
 
-    private void attach(Channel ch, boolean pooled) {
+    private void attach(UpstreamConnection attached, boolean pooled) {
+        connection = attached;
+        Channel ch = attached.channel();
         backend = ch;
         reused = pooled;
-        ch.pipeline().replace(PipelineNames.HANDLER, PipelineNames.HANDLER, this);
-        ch.pipeline().replace(PipelineNames.IDLE, PipelineNames.IDLE,
-                new IdleStateHandler(0, 0, options.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        attached.own(this, options.idleTimeout().toNanos());
         ch.config().setAutoRead(client.isWritable());
         write(head);
         if (retried && lastReceived && pending.isEmpty()) {
@@ -189,31 +191,32 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
     }
 
     private void write(Object msg) {
-        boolean last = msg instanceof LastHttpContent;
-        backend.write(msg).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                f.channel().close(); // seen as channelInactive below
-            } else if (last) {
-                requestWritten();
-            }
-        });
+        connection.wrote();
+        if (msg instanceof LastHttpContent) {
+            backend.write(msg).addListener(lastWritten);
+        } else {
+            // Failures close the channel (seen as backendInactive); no listener needed per chunk.
+            backend.write(msg, backend.voidPromise());
+        }
     }
 
     private void requestWritten() {
         requestSent = true;
         if (!responseHead && !done) {
-            headTimer = client.eventLoop().schedule(() -> {
-                headTimer = null;
-                if (!responseHead && !done) {
-                    fail(504, "the upstream did not answer in time");
-                }
-            }, options.responseHeaderTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            connection.expectHeadWithin(options.responseHeaderTimeout().toNanos());
         }
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (done || ctx.channel() != backend) {
+    public void backendHeadTimeout() {
+        if (!responseHead && !done) {
+            fail(504, "the upstream did not answer in time");
+        }
+    }
+
+    @Override
+    public void backendRead(Object msg) {
+        if (done) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -238,7 +241,7 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
             swallowInterim = true; // interim answers stay between the backend and us (100 was ours to send)
             return;
         }
-        cancelHeadTimer();
+        connection.expectHeadWithin(0);
         if (status == 101) {
             if (!upgrade) {
                 fail(502, "the upstream switched protocols unasked");
@@ -275,7 +278,7 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
             client.flush();
             finish();
             if (backendKeepAlive && requestSent) {
-                pool.release(backend, upstream);
+                pool.release(connection);
             } else {
                 backend.close();
             }
@@ -286,18 +289,18 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    public void backendReadComplete() {
         if (!done) {
             client.flush();
         }
     }
 
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    public void backendWritabilityChanged(boolean writable) {
         if (done) {
             return;
         }
-        if (ctx.channel().isWritable()) {
+        if (writable) {
             clientReads.resume(ReadSuspension.BACKPRESSURE);
         } else {
             clientReads.suspend(ReadSuspension.BACKPRESSURE);
@@ -305,16 +308,16 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (done || ctx.channel() != backend) {
+    public void backendInactive() {
+        if (done) {
             return;
         }
         if (!responseByte && reused && retryable && !retried) {
             // A pooled connection the upstream had already closed: nothing was processed, so resend.
             retried = true;
             backend = null;
+            connection = null;
             requestSent = false;
-            cancelHeadTimer();
             clientReads.suspend(ReadSuspension.BACKPRESSURE);
             connectFresh();
             return;
@@ -327,21 +330,15 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && !done) {
-            if (responseHead) {
-                truncate();
-            } else {
-                fail(504, "the upstream did not answer in time");
-            }
+    public void backendIdle() {
+        if (done) {
+            return;
         }
-        ReferenceCountUtil.release(evt);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("event=upstream_connection_error channel={} upstream={} error={}", ctx.channel().id(), upstream, cause.toString());
-        ctx.close(); // answered in channelInactive: 502 before the head, truncation after
+        if (responseHead) {
+            truncate();
+        } else {
+            fail(504, "the upstream did not answer in time");
+        }
     }
 
     private void fail(int status, String reason) {
@@ -363,18 +360,13 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamExc
 
     private void finish() {
         done = true;
-        cancelHeadTimer();
+        if (connection != null) {
+            connection.expectHeadWithin(0);
+        }
         HttpContent content;
         while ((content = pending.poll()) != null) {
             content.release();
         }
         clientReads.resume(ReadSuspension.BACKPRESSURE);
-    }
-
-    private void cancelHeadTimer() {
-        if (headTimer != null) {
-            headTimer.cancel(false);
-            headTimer = null;
-        }
     }
 }

@@ -94,6 +94,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long maxBody;
     private RouteOptions routeOptions;
     private UpstreamExchange exchange;
+    private Route labelledRoute;
+    private String routeLabel;
 
     FrontendHandler(boolean https, Supplier<FrontendSettings> settings, StrictFramingHandler framing,
                     ReadSuspension reads, ProxyServices services, Function<String, String> acmeChallenges, int httpsPort) {
@@ -263,7 +265,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         routeOptions = route.options();
-        ExchangeObserver.tagRoute(ctx.channel(), route.host() + route.pathPrefix());
+        if (route != labelledRoute) { // keep-alive requests mostly hit the same route: label it once
+            labelledRoute = route;
+            routeLabel = route.host() + route.pathPrefix();
+        }
+        ExchangeObserver.tagRoute(ctx.channel(), routeLabel);
         maxBody = routeOptions.maxRequestBody();
         if (HttpUtil.getContentLength(request, -1L) > maxBody) {
             reject(413, "request body too large");

@@ -27,9 +27,9 @@ package dev.portico.app.proxy;
  *
  * backend connection (UpstreamPool)
  *   CODEC     HttpClientCodec
- *   IDLE      IdleStateHandler (exchange idle timeout while in use, pool idle timeout while pooled)
- *   HANDLER   Exchange while in use, PooledConnectionHandler while pooled
- * after a 101: IDLE, TUNNEL
+ *   HANDLER   UpstreamConnection (for the connection's life: passes events to the Exchange using it;
+ *             keeps the idle and response-head deadlines)
+ * after a 101: IDLE (IdleStateHandler), TUNNEL
  * </pre>
  */
 public final class PipelineNames {

@@ -42,7 +42,7 @@ final class TunnelSwitch {
                 new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
         client.pipeline().remove(PipelineNames.CODEC);
         backend.pipeline().replace(PipelineNames.HANDLER, PipelineNames.TUNNEL, new TunnelHandler(client, closed));
-        backend.pipeline().replace(PipelineNames.IDLE, PipelineNames.IDLE,
+        backend.pipeline().addBefore(PipelineNames.TUNNEL, PipelineNames.IDLE,
                 new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
         backend.config().setAutoRead(client.isWritable());
         backend.pipeline().remove(PipelineNames.CODEC);

@@ -10,13 +10,11 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive connections to upstreams, one idle deque per event loop per upstream (Zuul's
@@ -28,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamPool {
     private final int maxIdle;
     private final Duration idleTimeout;
-    private final ConcurrentHashMap<EventLoop, Map<Upstream, ArrayDeque<Channel>>> loops = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<EventLoop, Map<Upstream, ArrayDeque<UpstreamConnection>>> loops = new ConcurrentHashMap<>();
     private final UpstreamResolvers resolvers = new UpstreamResolvers();
 
     public UpstreamPool(int maxIdle, Duration idleTimeout) {
@@ -40,12 +38,12 @@ public final class UpstreamPool {
     }
 
     /** An idle open connection to {@code upstream} on {@code loop}, or null. Event loop {@code loop} only. */
-    Channel poll(EventLoop loop, Upstream upstream) {
-        ArrayDeque<Channel> idle = deque(loop, upstream);
-        Channel ch;
-        while ((ch = idle.pollFirst()) != null) {
-            if (ch.isActive()) {
-                return ch;
+    UpstreamConnection poll(EventLoop loop, Upstream upstream) {
+        ArrayDeque<UpstreamConnection> idle = deque(loop, upstream);
+        UpstreamConnection connection;
+        while ((connection = idle.pollFirst()) != null) {
+            if (connection.channel().isActive()) {
+                return connection;
             }
         }
         return null;
@@ -53,7 +51,8 @@ public final class UpstreamPool {
 
     /**
      * Starts a new connection to {@code upstream} on {@code loop}, with the same transport as the client
-     * channel. The pipeline holds the codec, an idle handler and a placeholder handler. Event loop only.
+     * channel. The pipeline holds the codec and the {@link UpstreamConnection} (find it with
+     * {@link #connectionOf}). Event loop only.
      */
     ChannelFuture connect(Channel client, Upstream upstream, Duration connectTimeout) {
         // The accepted child's own class (NioSocketChannel, EpollSocketChannel) matches the loop's transport;
@@ -79,36 +78,39 @@ public final class UpstreamPool {
                                 .setAllowDuplicateContentLengths(false);
                         ch.pipeline()
                                 .addLast(PipelineNames.CODEC, new HttpClientCodec(config, false, false))
-                                .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, 0))
-                                .addLast(PipelineNames.HANDLER, new PooledConnectionHandler(null, null));
+                                .addLast(PipelineNames.HANDLER, new UpstreamConnection(UpstreamPool.this, upstream, idleTimeout.toNanos()));
                     }
                 })
                 .connect(upstream.host(), upstream.port());
     }
 
+    /** The connection handler of a channel made by {@link #connect}. */
+    static UpstreamConnection connectionOf(Channel ch) {
+        return (UpstreamConnection) ch.pipeline().get(PipelineNames.HANDLER);
+    }
+
     /** Returns a connection whose exchange completed cleanly; closes it when the deque is full. Its event loop only. */
-    void release(Channel ch, Upstream upstream) {
+    void release(UpstreamConnection connection) {
+        Channel ch = connection.channel();
         if (!ch.isActive()) {
             return;
         }
-        ArrayDeque<Channel> idle = deque(ch.eventLoop(), upstream);
+        ArrayDeque<UpstreamConnection> idle = deque(ch.eventLoop(), connection.upstream());
         if (idle.size() >= maxIdle) {
             ch.close();
             return;
         }
-        ch.pipeline().replace(PipelineNames.HANDLER, PipelineNames.HANDLER, new PooledConnectionHandler(this, upstream));
-        ch.pipeline().replace(PipelineNames.IDLE, PipelineNames.IDLE,
-                new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
+        connection.pooled(idleTimeout.toNanos());
         ch.config().setAutoRead(true); // so a close by the upstream is seen while idle
-        idle.addFirst(ch);
+        idle.addFirst(connection);
     }
 
     /** Forgets a pooled connection that closed or misbehaved. Its event loop only. */
-    void remove(Channel ch, Upstream upstream) {
-        deque(ch.eventLoop(), upstream).remove(ch);
+    void remove(UpstreamConnection connection) {
+        deque(connection.channel().eventLoop(), connection.upstream()).remove(connection);
     }
 
-    private ArrayDeque<Channel> deque(EventLoop loop, Upstream upstream) {
+    private ArrayDeque<UpstreamConnection> deque(EventLoop loop, Upstream upstream) {
         return loops.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(upstream, u -> new ArrayDeque<>());
     }
 }

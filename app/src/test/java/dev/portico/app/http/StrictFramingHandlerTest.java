@@ -59,9 +59,23 @@ class StrictFramingHandlerTest {
         EmbeddedChannel ch = channel();
         ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
         assertEquals(List.of("GET /1", "last:"), events, "only the first request passes; the second is held");
-        assertFalse(ch.config().isAutoRead(), "reading stops while a request is in progress");
+        assertTrue(ch.config().isAutoRead(), "a few held bytes do not stop reading (no epoll_ctl per request)");
         framing.nextRequest();
         assertEquals(List.of("GET /1", "last:", "GET /2", "last:"), events, "the held request passes once the first is answered");
+        assertFalse(ch.finishAndReleaseAll(), "nothing left over");
+    }
+
+    @Test
+    void pipeliningFloodBeyondTheBoundStopsReadingUntilTheGateOpens() {
+        EmbeddedChannel ch = channel();
+        String request = "GET /x HTTP/1.1\r\nHost: a\r\n\r\n";
+        int count = StrictFramingHandler.MAX_HELD_WHILE_GATED / request.length() + 2;
+        ch.writeInbound(bytes(request.repeat(count)));
+        assertEquals(List.of("GET /x", "last:"), events, "only the first request passes");
+        assertFalse(ch.config().isAutoRead(), "more than the bound is held: reading stops");
+        framing.nextRequest();
+        assertTrue(ch.config().isAutoRead(), "the gate opened: reading resumes");
+        assertEquals(4, events.size(), "the next held request passed, and only it");
         assertFalse(ch.finishAndReleaseAll(), "nothing left over");
     }
 

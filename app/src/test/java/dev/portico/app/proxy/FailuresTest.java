@@ -37,6 +37,10 @@ class FailuresTest {
     static RecordingBackend fixedCut;
     static RecordingBackend staleOnSecond;
     static RecordingBackend switcher;
+    static RecordingBackend stalls;
+    /** FAST, but a backend silent for 500 ms in the middle of a response is given up on. */
+    static final RouteOptions SHORT_IDLE = new RouteOptions(1 << 20, Duration.ofSeconds(2), Duration.ofMillis(400),
+            Duration.ofMillis(500), Duration.ofSeconds(30), true, RouteOptions.HttpBehaviour.SERVE, Optional.empty());
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,6 +66,7 @@ class FailuresTest {
                 close(out); // an upstream that dropped the kept-alive connection just as it was reused
             }
         }));
+        stalls = add(RecordingBackend.answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"));
         switcher = add(RecordingBackend.answering("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"));
         proxy = new ProxyFixture(List.of(
                 ProxyFixture.proxy("switch.test", "/", FAST, switcher.port()),
@@ -71,7 +76,8 @@ class FailuresTest {
                 ProxyFixture.proxy("silent.test", "/", FAST, silent.port()),
                 ProxyFixture.proxy("chunkcut.test", "/", FAST, chunkedCut.port()),
                 ProxyFixture.proxy("fixedcut.test", "/", FAST, fixedCut.port()),
-                ProxyFixture.proxy("stale.test", "/", FAST, staleOnSecond.port())));
+                ProxyFixture.proxy("stale.test", "/", FAST, staleOnSecond.port()),
+                ProxyFixture.proxy("stalls.test", "/", SHORT_IDLE, stalls.port())));
     }
 
     private static <T extends AutoCloseable> T add(T c) {
@@ -161,6 +167,16 @@ class FailuresTest {
         String response = get("fixedcut.test");
         assertTrue(response.contains("content-length: 100\r\n") || response.contains("Content-Length: 100\r\n"), response);
         assertTrue(response.endsWith("\r\n\r\nabc"), "only the bytes the backend sent, then close: " + response);
+    }
+
+    @Test
+    void backendSilentMidResponseForTheIdleTimeoutIsCutForTheClient() {
+        long start = System.nanoTime();
+        String response = get("stalls.test"); // the backend sends a head and one chunk, then nothing, and stays open
+        long waited = System.nanoTime() - start;
+        assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n") && response.endsWith("\r\n\r\n5\r\nhello\r\n"),
+                "what arrived is relayed, then the connection ends without the terminating chunk: " + response);
+        assertTrue(waited >= SHORT_IDLE.idleTimeout().toNanos(), "cut only after the idle timeout: " + waited / 1_000_000 + " ms");
     }
 
     @Test

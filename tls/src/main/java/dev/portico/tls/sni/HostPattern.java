@@ -56,6 +56,9 @@ public record HostPattern(String name, boolean wildcard) {
         if (n.startsWith("[") && n.endsWith("]")) {
             return n.toLowerCase(Locale.ROOT); // IPv6 literal
         }
+        if (isPlainLowerCaseHostName(n)) {
+            return n; // the common case (every request's Host): no IDNA conversion, no allocation
+        }
         String ascii;
         try {
             ascii = IDN.toASCII(n, IDN.USE_STD3_ASCII_RULES);
@@ -66,6 +69,32 @@ public record HostPattern(String name, boolean wildcard) {
             throw new IllegalArgumentException("'" + name + "': not a valid host name (length)");
         }
         return ascii.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * True when {@code n} already is what IDNA with STD3 rules would return lower-cased: letters a-z,
+     * digits, hyphens and dots, labels of 1 to 63 characters that neither start nor end with a hyphen,
+     * at most 253 characters. Anything else takes the full conversion (and its error messages).
+     */
+    private static boolean isPlainLowerCaseHostName(String n) {
+        int length = n.length();
+        if (length > 253) {
+            return false;
+        }
+        int labelStart = 0;
+        for (int i = 0; i <= length; i++) {
+            char c = i < length ? n.charAt(i) : '.';
+            if (c == '.') {
+                int labelLength = i - labelStart;
+                if (labelLength == 0 || labelLength > 63 || n.charAt(labelStart) == '-' || n.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labelStart = i + 1;
+            } else if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when {@code host} (already normalized) is matched by this pattern. */
