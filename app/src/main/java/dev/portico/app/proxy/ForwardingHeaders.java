@@ -1,6 +1,7 @@
 package dev.portico.app.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -13,10 +14,11 @@ import java.util.List;
  * replaced, so a client cannot forge its address. Pure; any thread.
  */
 final class ForwardingHeaders {
-    static final String X_FORWARDED_FOR = "x-forwarded-for";
-    static final String X_FORWARDED_PROTO = "x-forwarded-proto";
-    static final String X_FORWARDED_HOST = "x-forwarded-host";
-    static final String FORWARDED = "forwarded";
+    // AsciiString: header lookups hash the name, and an AsciiString caches its hash.
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
     private ForwardingHeaders() {}
 

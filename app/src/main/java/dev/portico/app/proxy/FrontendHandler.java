@@ -328,7 +328,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         List<RouteAction.Upstream> order = services.balancer().order(proxy.upstreams());
         // The first upstream in turn decides the protocol; upstreams of the other kind sit this request out.
         boolean h2c = order.get(0).h2c();
-        List<RouteAction.Upstream> candidates = order.stream().filter(u -> u.h2c() == h2c).toList();
+        List<RouteAction.Upstream> candidates = order.size() == 1 ? order : order.stream().filter(u -> u.h2c() == h2c).toList();
         if (h2c) {
             if (upgrade) {
                 reject(400, "upgrade not supported to an h2c upstream");

@@ -2,6 +2,7 @@ package dev.portico.app.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,9 @@ import java.util.Locale;
  * Pure; any thread.
  */
 final class HopByHop {
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
+
     private HopByHop() {}
 
     /** The lower-case tokens of every {@code Connection} field. */
@@ -46,18 +50,20 @@ final class HopByHop {
 
     /** Removes every hop-by-hop field from {@code headers}. */
     static void strip(HttpHeaders headers) {
-        for (String token : connectionTokens(headers)) {
-            if (!token.equals("host") && !token.equals("content-length")) {
-                headers.remove(token);
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String token : connectionTokens(headers)) {
+                if (!token.equals("host") && !token.equals("content-length")) {
+                    headers.remove(token);
+                }
             }
         }
         headers.remove(HttpHeaderNames.CONNECTION)
                 .remove(HttpHeaderNames.KEEP_ALIVE)
-                .remove("proxy-connection")
+                .remove(PROXY_CONNECTION)
                 .remove(HttpHeaderNames.TE)
                 .remove(HttpHeaderNames.TRAILER)
                 .remove(HttpHeaderNames.TRANSFER_ENCODING)
                 .remove(HttpHeaderNames.UPGRADE)
-                .remove("http2-settings");
+                .remove(HTTP2_SETTINGS);
     }
 }

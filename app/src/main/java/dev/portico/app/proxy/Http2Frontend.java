@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -74,8 +75,14 @@ final class Http2Frontend {
         String tls = ssl == null ? "unknown" : ssl.engine().getSession().getProtocol();
         String sni = ch.attr(TlsAttributes.SNI_HOST_NAME).get();
         ch.pipeline()
+                // Responses finish on backend reads, one stream at a time: without this each would be
+                // its own TLS record and send(); with it, those finished in one event-loop turn go out together.
+                .addLast(PipelineNames.FLUSH, new FlushConsolidationHandler(
+                        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
                 .addLast(PipelineNames.H2_CODEC, codec)
-                .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, limits.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS))
+                // Reader idle, not all-idle: an all-idle handler puts a listener on every frame written.
+                // Open streams keep the connection anyway (see ConnectionErrors).
+                .addLast(PipelineNames.IDLE, new IdleStateHandler(limits.keepAliveTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS))
                 .addLast(PipelineNames.OBSERVE, new ExchangeObserver("https", services.metrics(), services.clock()))
                 .addLast(PipelineNames.MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
@@ -132,7 +139,7 @@ final class Http2Frontend {
     private static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
         static final ConnectionErrors INSTANCE = new ConnectionErrors();
 
-        /** No frame either way for keepAliveTimeout and no stream open: GOAWAY and close, as HTTP/1.1 would close. */
+        /** No frame from the client for keepAliveTimeout and no stream open: GOAWAY and close, as HTTP/1.1 would close. */
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof IdleStateEvent) {

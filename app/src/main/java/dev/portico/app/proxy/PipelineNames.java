@@ -14,8 +14,9 @@ package dev.portico.app.proxy;
  * HTTPS: initChannel adds TLS and ALPN (AlpnDispatchHandler); after the handshake ALPN leaves and
  * adds, for http/1.1 or no ALPN, FRAMING, CODEC, OBSERVE, FRONTEND as above; for h2 (Http2Frontend):
  *   TLS
+ *   FLUSH      FlushConsolidationHandler (responses finished in one event-loop turn share a flush)
  *   H2_CODEC   Http2FrameCodec (limits, rapid-reset guard, GOAWAY on graceful close)
- *   IDLE       IdleStateHandler (keepAliveTimeout; ERRORS closes the connection if no stream is open)
+ *   IDLE       IdleStateHandler (reader idle keepAliveTimeout; ERRORS closes the connection if no stream is open)
  *   OBSERVE    ExchangeObserver (the connection: count, handshake)
  *   MULTIPLEX  Http2MultiplexHandler, one child channel per client stream:
  *                CODEC     Http2StreamFrameToHttpObjectCodec (server)
@@ -38,6 +39,7 @@ public final class PipelineNames {
     public static final String H2_CODEC = "h2codec";
     public static final String MULTIPLEX = "multiplex";
     public static final String ERRORS = "errors";
+    public static final String FLUSH = "flush";
     public static final String FRAMING = "framing";
     public static final String CODEC = "codec";
     public static final String OBSERVE = "observe";
