@@ -3,7 +3,7 @@
 #
 #   bench/run.sh                 R=3 interleaved rounds of every scenario (about 22 minutes with
 #                                the four contestants: about 110 s per contestant and round)
-#   bench/run.sh --quick         one short round: checks that everything works (about 3 minutes);
+#   bench/run.sh --quick         one short round: checks that everything works (3-5 minutes);
 #                                writes bench/results/quick.md, never latest.md
 #   bench/run.sh --rounds 5      more rounds
 #   bench/run.sh --only portico,nginx
