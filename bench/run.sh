@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Portico against nginx, HAProxy and Caddy on this machine, all on 127.0.0.1 (GitHub issue 9).
 #
-#   bench/run.sh                 R=3 interleaved rounds of every scenario (about 15 minutes)
-#   bench/run.sh --quick         one short round: checks that everything works (about 2 minutes)
+#   bench/run.sh                 R=3 interleaved rounds of every scenario (about 22 minutes with
+#                                the four contestants: about 110 s per contestant and round)
+#   bench/run.sh --quick         one short round: checks that everything works (3-5 minutes);
+#                                writes bench/results/quick.md, never latest.md
 #   bench/run.sh --rounds 5      more rounds
 #   bench/run.sh --only portico,nginx
-#   bench/run.sh --profile       Portico alone under the keep-alive load with JFR; writes
-#                                bench/results/profile-portico.txt (about 40 s; with --quick 15 s)
+#   bench/run.sh --profile       Portico alone under the keep-alive load with JFR (15 s warm-up, as
+#                                in the main run); writes bench/results/profile-portico.txt
+#                                (about 50 s; with --quick 15 s)
 #   bench/run.sh --syscalls      system calls per keep-alive request of every contestant (strace -c,
 #                                10 connections, 3 s each); writes bench/results/syscalls.txt
 #
 # Installs what is missing from Debian's archive (nginx haproxy caddy wrk nghttp2-client openssl
 # curl), makes ECDSA P-256 certificates for a.bench.test and b.bench.test, starts one backend for
 # everyone (nginx on BACKEND_PORT, a Python WebSocket echo on WS_PORT), then starts each
-# contestant in turn on HTTPS_PORT with the templated config from bench/peers/ and measures it.
+# contestant in turn on HTTPS_PORT with the templated config from bench/peers/ and measures it:
+# the same warm-up for everyone (keep-alive, new connections, HTTP/2, WebSocket, one transfer each
+# way; discarded), 8,000 idle TLS connections held, keep-alive HTTP/1.1 (wrk), HTTP/2 (h2load),
+# full and resumed handshakes, 100 MiB transfers with the proxy's CPU per GiB, WebSocket echo.
 # Prints one table of medians and writes it to bench/results/latest.md (raw figures beside it).
 # Needs root (package installs, /etc/hosts). Every load is bounded in time and count and goes to
 # 127.0.0.1 only. See bench/README.md for what each figure means.
@@ -41,7 +47,7 @@ syscalls=0
 contestants="portico nginx haproxy caddy"
 command_line="bench/run.sh $*"
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case $1 in
@@ -60,12 +66,22 @@ for c in $contestants; do
   [[ " portico nginx haproxy caddy " == *" $c "* ]] || { echo "run.sh: unknown contestant '$c' (expected: portico nginx haproxy caddy)" >&2; exit 2; }
 done
 
-# Seconds per scenario. The full run takes about 60 s per contestant and round.
+# Seconds per scenario (WARMUP_* are the discarded warm-up loads), idle TLS connections held,
+# wrk connections. The full run takes about 110 s per contestant and round: 28 s of warm-up, 10 to
+# 25 s to open the held connections (the contestant's handshakes, from 4 client processes), 10 s
+# keep-alive, 10 s HTTP/2, 2 x 5 s full and 2 x 5 s resumed handshakes, 6 transfers, 5 s WebSocket,
+# plus starting and stopping.
 if ((quick)); then
-  WARMUP=1 KEEPALIVE=2 HANDSHAKE=2 RESUME=2 WEBSOCKET=2 TRANSFERS=1 HELD=200 CONNS=10
+  WARMUP=2 WARMUP_NEW=1 WARMUP_H2=1 WARMUP_WS=1 KEEPALIVE=2 H2=2 HANDSHAKE=2 RESUME=2 WEBSOCKET=2
+  TRANSFERS=1 HELD=8000 CONNS=10
 else
-  WARMUP=5 KEEPALIVE=10 HANDSHAKE=5 RESUME=5 WEBSOCKET=5 TRANSFERS=3 HELD=2000 CONNS=50
+  WARMUP=15 WARMUP_NEW=3 WARMUP_H2=5 WARMUP_WS=2 KEEPALIVE=10 H2=10 HANDSHAKE=5 RESUME=5 WEBSOCKET=5
+  TRANSFERS=3 HELD=8000 CONNS=50
 fi
+# The same in both modes: h2load connections and streams per connection (100 requests in flight;
+# Portico and HAProxy allow 100 concurrent streams per connection, nginx 128, Caddy 250), resumption
+# client processes, WebSocket client processes x connections each, WebSocket echo processes.
+H2_CONNS=10 H2_STREAMS=10 RESUME_CLIENTS=4 WS_PROCS=2 WS_CONNS=16 WS_ECHO_PROCS=2
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "run.sh: $*"; exit 1; }
@@ -130,7 +146,8 @@ remove_hosts() {
 add_hosts() {
   remove_hosts
   printf '127.0.0.1 a.bench.test b.bench.test %s\n' "$HOSTS_MARK" >> /etc/hosts
-  [[ $(getent hosts a.bench.test | awk '{print $1}') == 127.0.0.1 ]] || die "a.bench.test does not resolve to 127.0.0.1 through /etc/hosts"
+  # every address the name resolves to (another line for the same names may exist: host.conf "multi on")
+  [[ $(getent hosts a.bench.test | awk '{print $1}' | sort -u) == 127.0.0.1 ]] || die "a.bench.test does not resolve to 127.0.0.1 (only) through /etc/hosts"
 }
 
 port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
@@ -195,10 +212,13 @@ prepare_run_dir() {
 }
 
 start_backend() {
+  local i
   nginx -c "$RUN/backend.conf" &
   started+=($!)
-  python3 "$tools/ws_echo.py" "$WS_PORT" 2> "$RUN/backend/ws-echo.log" &
-  started+=($!)
+  for ((i = 0; i < WS_ECHO_PROCS; i++)); do # SO_REUSEPORT: the kernel spreads the connections
+    python3 "$tools/ws_echo.py" "$WS_PORT" 2>> "$RUN/backend/ws-echo.log" &
+    started+=($!)
+  done
   wait_port "$BACKEND_PORT" 10 || die "backend nginx did not start (see $RUN/backend/error.log)"
   wait_port "$WS_PORT" 10 || die "WebSocket echo backend did not start"
   [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BACKEND_PORT/") == 200 ]] || die "backend does not answer 200"
@@ -272,10 +292,10 @@ scenario_memory() { # after the warm-up, so a JVM's heap growth is not charged t
   local idle held out
   idle=$(measure mem "$CPID")
   : > "$RUN/out/hold.txt"
-  python3 "$tools/hold_tls.py" "$HTTPS_PORT" a.bench.test "$HELD" 120 > "$RUN/out/hold.txt" 2>&1 &
+  python3 "$tools/hold_tls.py" "$HTTPS_PORT" a.bench.test "$HELD" 300 > "$RUN/out/hold.txt" 2>&1 &
   local holder=$!
   started+=("$holder")
-  local end=$((SECONDS + 90))
+  local end=$((SECONDS + 120))
   until grep -qE '^(held|failed)' "$RUN/out/hold.txt" || ! alive "$holder" || ((SECONDS >= end)); do sleep 0.2; done
   out=$(cat "$RUN/out/hold.txt")
   if [[ $out == "held $HELD"* ]]; then
@@ -293,9 +313,14 @@ scenario_memory() { # after the warm-up, so a JVM's heap growth is not charged t
   forget "$holder"
 }
 
-warm_up() { # load discarded: lets the JIT compile the hot paths (done for every contestant alike)
+# Load discarded, the same for every contestant: lets a JVM's JIT compile the hot paths of every
+# scenario (C2 was still compiling after 5 s of keep-alive warm-up). It does not touch the
+# per-connection or ticket state that the later scenarios measure.
+warm_up() {
   wrk -t2 -c"$CONNS" -d"${WARMUP}s" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
-  wrk -t2 -c"$CONNS" -d"$(((WARMUP + 1) / 2))s" -H 'Connection: close' "https://b.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+  wrk -t2 -c"$CONNS" -d"${WARMUP_NEW}s" -H 'Connection: close' "https://b.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+  h2load -c "$H2_CONNS" -m "$H2_STREAMS" -t 2 -D "$WARMUP_H2" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+  python3 "$tools/ws_client.py" "$HTTPS_PORT" a.bench.test /ws "$WS_CONNS" "$WARMUP_WS" "$WS_PROCS" > /dev/null 2>&1 || true
   download > /dev/null
   upload > /dev/null
 }
@@ -319,6 +344,27 @@ scenario_keepalive() {
   ((non2xx == 0)) || note "keep-alive: $non2xx non-2xx responses"
 }
 
+# HTTP/2 with h2load (nghttp2): H2_CONNS connections from 2 threads, H2_STREAMS concurrent streams
+# each, the small response, for H2 seconds. h2load sends SNI from the URL's host and offers ALPN h2
+# (and http/1.1); a contestant that does not choose h2 gets n/a.
+scenario_h2() {
+  local file=$RUN/out/h2-$round-$name.txt before after rps succeeded failed non2xx protocol
+  before=$(measure cpu "$CPID")
+  h2load -c "$H2_CONNS" -m "$H2_STREAMS" -t 2 -D "$H2" "https://a.bench.test:$HTTPS_PORT/" > "$file" 2>&1 || true
+  after=$(measure cpu "$CPID")
+  read -r rps succeeded failed non2xx protocol <<< "$(measure h2load "$file")"
+  if [[ $rps == n/a || $protocol != h2 || $succeeded == 0 ]]; then
+    record h2_rps n/a
+    record h2_cpu10k n/a
+    note "HTTP/2: no result (ALPN: $protocol, $succeeded requests succeeded): $(tail -c 300 "$file" | tr '\n' ' ')"
+    return
+  fi
+  record h2_rps "$rps"
+  record h2_cpu10k "$(calc "($after - $before) / $succeeded * 10000")"
+  ((failed == 0)) || note "HTTP/2: $failed failed requests (errors, timeouts or non-2xx/3xx) besides $succeeded that succeeded"
+  ((non2xx == 0)) || note "HTTP/2: $non2xx responses with a 3xx, 4xx or 5xx status"
+}
+
 scenario_handshakes() { # full handshakes: every request on a new connection, wrk keeps 50 in flight
   local v file rps p50 p99 requests errors non2xx
   for v in 3 2; do
@@ -337,7 +383,7 @@ scenario_handshakes() { # full handshakes: every request on a new connection, wr
 scenario_resumed() {
   local v out rate reused
   for v in 3 2; do
-    out=$(python3 "$tools/resume_tls.py" "$HTTPS_PORT" b.bench.test "$RESUME" "tls1.$v" 2>&1 || true)
+    out=$(python3 "$tools/resume_tls.py" "$HTTPS_PORT" b.bench.test "$RESUME" "tls1.$v" "$RESUME_CLIENTS" 2>&1 || true)
     if [[ $out =~ resumed_per_s=([0-9]+)\ reused=([0-9.]+) ]]; then
       rate=${BASH_REMATCH[1]} reused=${BASH_REMATCH[2]}
       record "res1$v" "$rate"
@@ -349,42 +395,61 @@ scenario_resumed() {
   done
 }
 
+# MiB/s as curl saw it, and the proxy's CPU-seconds per GiB moved: its CPU time around the
+# transfer (10 ms ticks) times 1024 / 100.
 scenario_transfers() {
-  local i code size speed
+  local i code size speed before after
   for ((i = 0; i < TRANSFERS; i++)); do
+    before=$(measure cpu "$CPID")
     read -r code size speed <<< "$(download)"
+    after=$(measure cpu "$CPID")
     if [[ $code == 200 && $size == $((100 * 1024 * 1024)) ]]; then
       record dl "$(calc "$speed / 1048576")"
+      record dl_cpu "$(calc "($after - $before) * 1024 / 100")"
     else
       record dl n/a
+      record dl_cpu n/a
       note "download: status ${code:-none}, $size bytes"
     fi
+    before=$(measure cpu "$CPID")
     read -r code size speed <<< "$(upload)"
+    after=$(measure cpu "$CPID")
     if [[ $code == 200 && $size == $((100 * 1024 * 1024)) ]]; then
       record ul "$(calc "$speed / 1048576")"
+      record ul_cpu "$(calc "($after - $before) * 1024 / 100")"
     else
       record ul n/a
+      record ul_cpu n/a
       note "upload: status ${code:-none}, $size bytes sent"
     fi
   done
 }
 
+# Round trips/s from WS_PROCS client processes, and the proxy's CPU per 10,000 round trips (its CPU
+# time around the whole client run, which includes the WS_PROCS x WS_CONNS handshakes and upgrades).
 scenario_websocket() {
-  local out
-  out=$(python3 "$tools/ws_client.py" "$HTTPS_PORT" a.bench.test /ws 4 "$WEBSOCKET" 2>&1 || true)
-  if [[ $out =~ round_trips_per_s=([0-9]+) ]]; then
+  local out before after
+  before=$(measure cpu "$CPID")
+  out=$(python3 "$tools/ws_client.py" "$HTTPS_PORT" a.bench.test /ws "$WS_CONNS" "$WEBSOCKET" "$WS_PROCS" 2>&1 || true)
+  after=$(measure cpu "$CPID")
+  if [[ $out =~ round_trips_per_s=([0-9]+)\ round_trips=([0-9]+) ]] && ((BASH_REMATCH[2] > 0)); then
     record ws "${BASH_REMATCH[1]}"
+    record ws_cpu10k "$(calc "($after - $before) / ${BASH_REMATCH[2]} * 10000")"
   else
     record ws n/a
+    record ws_cpu10k n/a
     note "WebSocket: ${out:-no output}"
   fi
 }
 
 bench_contestant() {
   log "round $round/$rounds: $name"
-  local step
+  local step idle
+  # Nothing of the bench runs now: anything else using the CPU would skew this contestant's figures.
+  idle=$(measure idle 1)
+  ((idle >= 80)) || note "the machine was only $idle % idle just before this contestant started: other load, figures suspect"
   start_contestant "$name"
-  for step in measure_idle warm_up scenario_memory scenario_keepalive scenario_handshakes \
+  for step in measure_idle warm_up scenario_memory scenario_keepalive scenario_h2 scenario_handshakes \
               scenario_resumed scenario_transfers scenario_websocket; do
     [[ -n ${BENCH_TRACE:-} ]] && log "  $step"
     "$step"
@@ -401,14 +466,15 @@ machine_info() {
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) memory, kernel $(uname -r)"
   echo "java: $(java -version 2>&1 | sed -n 2p); Portico JVM flags: \`-XX:+ExitOnOutOfMemoryError $PORTICO_BENCH_JAVA_OPTS\`"
   echo "portico: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown) ($(git -C "$root" rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?'))"
-  echo "peers: $(nginx -v 2>&1 | sed 's/.*version: //'), HAProxy $(haproxy -v | sed -n '1s/HAProxy version \([^ ]*\).*/\1/p'), Caddy $(caddy version | cut -d' ' -f1); load: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(openssl version | cut -d' ' -f1-2), $(curl --version | head -1 | cut -d' ' -f1-2), Python $(python3 -c 'import platform; print(platform.python_version())')"
-  echo "wrk connections: $CONNS; idle TLS connections held for the memory rows: $HELD; keep-alive load ${KEEPALIVE} s after ${WARMUP} s of warm-up; handshakes ${HANDSHAKE} s per version; ${TRANSFERS} transfer(s) each way per round"
+  echo "peers: $(nginx -v 2>&1 | sed 's/.*version: //'), HAProxy $(haproxy -v | sed -n '1s/HAProxy version \([^ ]*\).*/\1/p'), Caddy $(caddy version | cut -d' ' -f1); load: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(h2load --version | cut -d' ' -f2), $(openssl version | cut -d' ' -f1-2), $(curl --version | head -1 | cut -d' ' -f1-2), Python $(python3 -c 'import platform; print(platform.python_version())')"
+  echo "warm-up (discarded, every contestant): ${WARMUP} s keep-alive, ${WARMUP_NEW} s new connections, ${WARMUP_H2} s HTTP/2, ${WARMUP_WS} s WebSocket, one transfer each way"
+  echo "loads: wrk ${CONNS} connections, keep-alive ${KEEPALIVE} s; h2load ${H2_CONNS} connections x ${H2_STREAMS} streams, ${H2} s; handshakes ${HANDSHAKE} s per version; resumption ${RESUME_CLIENTS} client processes, ${RESUME} s per version; WebSocket ${WS_PROCS} x ${WS_CONNS} connections, ${WEBSOCKET} s (${WS_ECHO_PROCS} echo processes); ${TRANSFERS} transfer(s) each way per round; ${HELD} idle TLS connections held for the memory rows"
 }
 
 # --- profile mode ------------------------------------------------------------------------------
 
 run_profile() {
-  local jfr=$RUN/portico/keepalive.jfr out=$results/profile-portico.txt warm=8 seconds=20
+  local jfr=$RUN/portico/keepalive.jfr out=$results/profile-portico.txt warm=15 seconds=20
   ((quick)) && warm=2 seconds=4
   name=portico round=profile
   start_contestant portico
@@ -457,10 +523,12 @@ run_syscalls() { # strace slows the proxy down a lot: only the counts per reques
     kill -INT "$tracer" 2>/dev/null || true
     wait "$tracer" 2>/dev/null || true
     forget "$tracer"
-    printf '%-8s %6s requests: ' "$name" "$requests" >> "$out"
-    awk -v r="${requests:-0}" 'NR > 2 && NF >= 5 && $4 ~ /^[0-9]+$/ && $NF != "total" && r > 0 && $4 / r >= 0.05 {
-        printf "%s %.2f  ", $NF, $4 / r }' "$trace" >> "$out"
-    echo >> "$out"
+    {
+      printf '%-8s %6s requests: ' "$name" "$requests"
+      awk -v r="${requests:-0}" 'NR > 2 && NF >= 5 && $4 ~ /^[0-9]+$/ && $NF != "total" && r > 0 && $4 / r >= 0.05 {
+          printf "%s %.2f  ", $NF, $4 / r }' "$trace"
+      echo
+    } >> "$out"
     stop_contestant
   done
   cat "$out"
@@ -503,6 +571,9 @@ log "all rounds done in $((SECONDS - started_at)) s"
 
 machine_info > "$RUN/meta.txt"
 mkdir -p "$results"
-python3 "$tools/report.py" "$RUN/raw.tsv" "$RUN/meta.txt" "$RUN/notes.txt" "$results/latest.md"
-cp "$RUN/raw.tsv" "$results/latest-raw.tsv"
-log "table written to $results/latest.md (raw figures: $results/latest-raw.tsv; wrk outputs: $RUN/out/)"
+# A --quick run checks the bench; its figures never replace the full run's (quick.md is not kept in git).
+report=latest title="latest results"
+((quick)) && report=quick title="quick check (--quick: short loads, not comparable with latest.md)"
+python3 "$tools/report.py" "$RUN/raw.tsv" "$RUN/meta.txt" "$RUN/notes.txt" "$results/$report.md" "$title"
+cp "$RUN/raw.tsv" "$results/$report-raw.tsv"
+log "table written to $results/$report.md (raw figures: $results/$report-raw.tsv; load tool outputs: $RUN/out/)"

@@ -7,11 +7,16 @@
                               processes share are counted once; for one process PSS ~ RSS
     measure.py threads PID    thread count of PID and its descendants
     measure.py thread-cpu PID CPU ticks per thread of PID, one "ticks<TAB>name" line per thread
+    measure.py idle SECONDS   percentage of the machine's CPU time that was idle over SECONDS
     measure.py wrk FILE       parses wrk --latency output: rps p50_ms p99_ms requests errors non2xx
+    measure.py h2load FILE    parses h2load output: rps succeeded failed non2xx protocol
+                              (h2load's failed, which includes errored, plus timeout;
+                              protocol = what ALPN chose)
 """
 import os
 import re
 import sys
+import time
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -87,6 +92,18 @@ def _task_fields(pid: int, tid: str) -> list:
     return text[text.rindex(")") + 2:].split()
 
 
+def idle_percent(seconds: float) -> float:
+    def sample():
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        return sum(fields[:8]), fields[3] + fields[4]  # user..steal; idle + iowait
+
+    total1, idle1 = sample()
+    time.sleep(seconds)
+    total2, idle2 = sample()
+    return 100.0 * (idle2 - idle1) / max(total2 - total1, 1)
+
+
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -116,6 +133,26 @@ def wrk(path: str) -> str:
     ])
 
 
+def h2load(path: str) -> str:
+    with open(path) as f:
+        out = f.read()
+    rps = re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", out)
+    counts = re.search(r"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, "
+                       r"(\d+) errored, (\d+) timeout", out)
+    codes = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
+    protocol = re.search(r"Application protocol: (\S+)", out)
+    if rps is None or counts is None:
+        return "n/a 0 0 0 none"
+    succeeded, failed, _, timeout = (int(g) for g in counts.groups())
+    return " ".join([
+        f"{float(rps.group(1)):.0f}",
+        str(succeeded),
+        str(failed + timeout),  # h2load counts errored requests among the failed too
+        str(sum(int(g) for g in codes.groups()[1:])) if codes else "0",
+        protocol.group(1) if protocol else "none",
+    ])
+
+
 if __name__ == "__main__":
     command, arg = sys.argv[1], sys.argv[2]
     if command == "cpu":
@@ -126,7 +163,11 @@ if __name__ == "__main__":
         print(threads(int(arg)))
     elif command == "thread-cpu":
         print(thread_cpu(int(arg)))
+    elif command == "idle":
+        print(f"{idle_percent(float(arg)):.0f}")
     elif command == "wrk":
         print(wrk(arg))
+    elif command == "h2load":
+        print(h2load(arg))
     else:
         raise SystemExit(f"measure.py: unknown command {command}")

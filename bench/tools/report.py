@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Turns the bench's raw results into ONE table of medians, printed and written as Markdown.
 
-    report.py RAW.tsv META.txt NOTES.txt OUT.md
+    report.py RAW.tsv META.txt NOTES.txt OUT.md [TITLE]
 
 RAW.tsv lines: round, contestant, metric, value (a number or n/a). META.txt lines: key: value
 (machine, versions, command). NOTES.txt: free lines worth keeping (errors seen during a run). The
-best figure of each row is in bold (higher or lower is better, as the row says).
+best figure of each row is in bold: the highest for rates and throughput, the lowest for CPU,
+memory and latency. TITLE (default "latest results") goes into the Markdown heading.
 """
 import statistics
 import sys
@@ -18,20 +19,23 @@ ROWS = [
     ("ka_p50", "Keep-alive: p50 latency, ms", False, "{:.2f}"),
     ("ka_p99", "Keep-alive: p99 latency, ms", False, "{:.2f}"),
     ("ka_cpu10k", "Proxy CPU-seconds per 10,000 keep-alive requests", False, "{:.3f}"),
-    ("h2_rps", "HTTP/2 keep-alive requests/s", True, "{:.0f}"),
+    ("h2_rps", "HTTP/2 HTTPS, small response: requests/s (h2load, 10 connections x 10 streams)", True, "{:.0f}"),
+    ("h2_cpu10k", "Proxy CPU-seconds per 10,000 HTTP/2 requests", False, "{:.3f}"),
     ("hs13", "Full handshakes/s, TLS 1.3 (new connection + 1 request, wrk)", True, "{:.0f}"),
     ("hs12", "Full handshakes/s, TLS 1.2 (new connection + 1 request, wrk)", True, "{:.0f}"),
-    ("res13", "Resumed handshakes/s, TLS 1.3 ticket (sequential client, + 1 request)", True, "{:.0f}"),
-    ("res12", "Resumed handshakes/s, TLS 1.2 ticket (sequential client, + 1 request)", True, "{:.0f}"),
+    ("res13", "Resumed handshakes/s, TLS 1.3 ticket (4 client processes, + 1 request)", True, "{:.0f}"),
+    ("res12", "Resumed handshakes/s, TLS 1.2 ticket (4 client processes, + 1 request)", True, "{:.0f}"),
     ("dl", "100 MiB download, MiB/s (curl, median of runs)", True, "{:.0f}"),
+    ("dl_cpu", "100 MiB download: proxy CPU-seconds per GiB", False, "{:.2f}"),
     ("ul", "100 MiB upload, MiB/s (curl, median of runs)", True, "{:.0f}"),
-    ("ws", "WebSocket echo round trips/s (4 connections, 32-byte messages)", True, "{:.0f}"),
+    ("ul_cpu", "100 MiB upload: proxy CPU-seconds per GiB", False, "{:.2f}"),
+    ("ws", "WebSocket echo round trips/s (2 x 16 connections, 32-byte messages)", True, "{:.0f}"),
+    ("ws_cpu10k", "Proxy CPU-seconds per 10,000 WebSocket round trips", False, "{:.3f}"),
     ("mem_idle", "Memory idle after start, MiB (PSS of the process tree)", False, "{:.1f}"),
-    ("mem_held", "Memory with the idle TLS connections held open (after warm-up), MiB", False, "{:.1f}"),
+    ("mem_held", "Memory with 8,000 idle TLS connections held open (after warm-up), MiB", False, "{:.1f}"),
     ("kib_conn", "KiB per idle TLS connection (held minus just before)", False, "{:.1f}"),
     ("mem_after", "Memory idle after all the loads, MiB", False, "{:.1f}"),
 ]
-FIXED = {"h2_rps": "n/a until HTTP/2 lands"}
 
 
 def load(path: str) -> dict:
@@ -61,9 +65,6 @@ def table(values: dict, contestants: list, bold) -> list:
     header = ["scenario (median of rounds)"] + contestants
     rows = [header]
     for key, label, higher, fmt in ROWS:
-        if key in FIXED:
-            rows.append([label] + [FIXED[key]] * len(contestants))
-            continue
         cells = [cell(values.get((key, c), []), fmt) for c in contestants]
         numbers = [m for m, _ in cells if m is not None]
         best = (max if higher else min)(numbers) if len(numbers) > 1 else None
@@ -71,7 +72,7 @@ def table(values: dict, contestants: list, bold) -> list:
     return rows
 
 
-def main(raw: str, meta: str, notes: str, out: str) -> None:
+def main(raw: str, meta: str, notes: str, out: str, title: str = "latest results") -> None:
     values = load(raw)
     present = {c for _, c in values}
     contestants = [c for c in CONTESTANTS if c in present]
@@ -84,7 +85,7 @@ def main(raw: str, meta: str, notes: str, out: str) -> None:
     print("(* best of the row)")
 
     md = table(values, contestants, lambda t: f"**{t}**")
-    lines = ["# Portico bench: latest results", ""]
+    lines = [f"# Portico bench: {title}", ""]
     with open(meta) as f:
         lines += [f"- {line.strip()}" for line in f if line.strip()]
     lines += ["", "| " + " | ".join(md[0]) + " |", "|" + "---|" + "---:|" * (len(md[0]) - 1)]
@@ -99,4 +100,4 @@ def main(raw: str, meta: str, notes: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """WebSocket echo round trips over TLS through a proxy, standard library only.
 
-Opens CONNS connections to 127.0.0.1:PORT with SNI HOST, does the RFC 6455 opening handshake on
-PATH, then each connection sends a 32-byte masked text frame and waits for its echo, again and
-again, for SECONDS. Prints `round_trips_per_s=<n>`; prints `n/a: <why>` and exits 2 when the proxy
-does not complete the upgrade (no 101, wrong Sec-WebSocket-Accept, or a wrong echo).
+PROCS processes (default 1) each open CONNS connections to 127.0.0.1:PORT with SNI HOST and do
+the RFC 6455 opening handshake on PATH; once every process is ready, each connection sends a
+32-byte masked text frame and waits for its echo, again and again, for SECONDS. Prints
+`round_trips_per_s=<n> round_trips=<total>` (the processes' rates and counts summed); prints `n/a: <why>` and exits 2 when the
+proxy does not complete the upgrade (no 101, wrong Sec-WebSocket-Accept, or a wrong echo).
 
-    ws_client.py PORT HOST PATH CONNS SECONDS
+    ws_client.py PORT HOST PATH CONNS SECONDS [PROCS]
 """
 import asyncio
 import base64
 import hashlib
+import multiprocessing
 import os
 import ssl
 import struct
@@ -70,18 +72,43 @@ async def ping_pong(reader, writer, deadline: float) -> int:
     return count
 
 
-async def main(port: int, host: str, path: str, conns: int, seconds: float) -> None:
+async def run(port: int, host: str, path: str, conns: int, seconds: float, ready) -> tuple:
     sockets = [await open_ws(port, host, path) for _ in range(conns)]
+    await asyncio.get_running_loop().run_in_executor(None, ready.wait, 30)
     start = time.monotonic()
     counts = await asyncio.gather(*(ping_pong(r, w, start + seconds) for r, w in sockets))
-    elapsed = time.monotonic() - start
-    print(f"round_trips_per_s={sum(counts) / elapsed:.0f}")
+    return sum(counts), time.monotonic() - start
+
+
+def process(port: int, host: str, path: str, conns: int, seconds: float, ready, results) -> None:
+    """One client process: puts (round trips, elapsed seconds), or the reason it has none."""
+    try:
+        results.put(asyncio.run(run(port, host, path, conns, seconds, ready)))
+    except (NotAvailable, OSError, asyncio.IncompleteReadError, asyncio.TimeoutError,
+            multiprocessing.BrokenBarrierError) as e:
+        ready.abort()
+        results.put(f"{e or type(e).__name__}")
+
+
+def main(port: int, host: str, path: str, conns: int, seconds: float, procs: int) -> int:
+    ready = multiprocessing.Barrier(procs)
+    results = multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=process, args=(port, host, path, conns, seconds, ready, results))
+               for _ in range(procs)]
+    for w in workers:
+        w.start()
+    outcomes = [results.get(timeout=seconds + 60) for _ in workers]
+    for w in workers:
+        w.join()
+    errors = [o for o in outcomes if isinstance(o, str)]
+    if errors:
+        print(f"n/a: {errors[0]}")
+        return 2
+    rate = sum(count / elapsed for count, elapsed in outcomes)
+    print(f"round_trips_per_s={rate:.0f} round_trips={sum(count for count, _ in outcomes)}")
+    return 0
 
 
 if __name__ == "__main__":
-    port, host, path, conns, seconds = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
-    try:
-        asyncio.run(main(port, host, path, conns, seconds))
-    except (NotAvailable, OSError, asyncio.IncompleteReadError, asyncio.TimeoutError) as e:
-        print(f"n/a: {e or type(e).__name__}")
-        sys.exit(2)
+    sys.exit(main(int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]),
+                  int(sys.argv[6]) if len(sys.argv) > 6 else 1))

@@ -2,8 +2,9 @@
 """WebSocket echo backend for the bench (RFC 6455), standard library only.
 
 Plain HTTP/1.1 on loopback: answers the opening handshake with 101, then sends every data frame
-back unmasked with the same opcode, answers ping with pong and close with close. One asyncio loop;
-it is the same backend for every contestant.
+back unmasked with the same opcode, answers ping with pong and close with close. One asyncio loop
+per process; the socket is bound with SO_REUSEPORT, so several processes started on the same port
+share the connections (the kernel spreads them). The same backend for every contestant.
 
     ws_echo.py PORT
 """
@@ -77,7 +78,7 @@ async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 
 
 async def main(port: int) -> None:
-    server = await asyncio.start_server(serve, "127.0.0.1", port, backlog=1024)
+    server = await asyncio.start_server(serve, "127.0.0.1", port, backlog=1024, reuse_port=True)
     async with server:
         await server.serve_forever()
 
