@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Portico against nginx, HAProxy and Caddy on this machine, all on 127.0.0.1 (GitHub issue 9).
 #
-#   bench/run.sh                 R=3 interleaved rounds of every scenario (about 22 minutes with
-#                                the four contestants: about 110 s per contestant and round)
+#   bench/run.sh                 R=3 interleaved rounds of every scenario (about 25 minutes with
+#                                the four contestants: about 2 min per contestant and round)
 #   bench/run.sh --quick         one short round: checks that everything works (3-5 minutes);
 #                                writes bench/results/quick.md, never latest.md
 #   bench/run.sh --rounds 5      more rounds
@@ -67,17 +67,23 @@ for c in $contestants; do
 done
 
 # Seconds per scenario (WARMUP_* are the discarded warm-up loads), idle TLS connections held,
-# wrk connections. The full run takes about 110 s per contestant and round: 28 s of warm-up, 10 to
+# wrk connections. The full run takes about 2 min per contestant and round: 32 s to 2 min of warm-up, 10 to
 # 25 s to open the held connections (the contestant's handshakes, from 4 client processes), 10 s
 # keep-alive, 10 s HTTP/2, 2 x 5 s full and 2 x 5 s resumed handshakes, 6 transfers, 5 s WebSocket,
 # plus starting and stopping.
+# The warm-up runs in cycles (every load type once per cycle) until a cycle's keep-alive and HTTP/2
+# rates are both within WARMUP_STEADY_PCT of the cycle before, WARMUP_MIN_CYCLES at least and
+# WARMUP_MAX_CYCLES at most: nginx, HAProxy and Caddy are steady after the minimum; a JVM is still
+# compiling its hot paths for the first minute or so under load (measured: Portico's HTTP/2 rate
+# rose from 300 to 29,000 req/s over six 10-s windows while its C2 compiler thread used 13 s of CPU).
 if ((quick)); then
   WARMUP=2 WARMUP_NEW=1 WARMUP_H2=1 WARMUP_WS=1 KEEPALIVE=2 H2=2 HANDSHAKE=2 RESUME=2 WEBSOCKET=2
-  TRANSFERS=1 HELD=8000 CONNS=10
+  TRANSFERS=1 HELD=8000 CONNS=10 WARMUP_MIN_CYCLES=1 WARMUP_MAX_CYCLES=1
 else
-  WARMUP=15 WARMUP_NEW=3 WARMUP_H2=5 WARMUP_WS=2 KEEPALIVE=10 H2=10 HANDSHAKE=5 RESUME=5 WEBSOCKET=5
-  TRANSFERS=3 HELD=8000 CONNS=50
+  WARMUP=5 WARMUP_NEW=2 WARMUP_H2=5 WARMUP_WS=2 KEEPALIVE=10 H2=10 HANDSHAKE=5 RESUME=5 WEBSOCKET=5
+  TRANSFERS=3 HELD=8000 CONNS=50 WARMUP_MIN_CYCLES=2 WARMUP_MAX_CYCLES=8
 fi
+WARMUP_STEADY_PCT=5
 # The same in both modes: h2load connections and streams per connection (100 requests in flight;
 # Portico and HAProxy allow 100 concurrent streams per connection, nginx 128, Caddy 250), resumption
 # client processes, WebSocket client processes x connections each, WebSocket echo processes.
@@ -316,13 +322,32 @@ scenario_memory() { # after the warm-up, so a JVM's heap growth is not charged t
 # Load discarded, the same for every contestant: lets a JVM's JIT compile the hot paths of every
 # scenario (C2 was still compiling after 5 s of keep-alive warm-up). It does not touch the
 # per-connection or ticket state that the later scenarios measure.
-warm_up() {
-  wrk -t2 -c"$CONNS" -d"${WARMUP}s" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
-  wrk -t2 -c"$CONNS" -d"${WARMUP_NEW}s" -H 'Connection: close' "https://b.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
-  h2load -c "$H2_CONNS" -m "$H2_STREAMS" -t 2 -D "$WARMUP_H2" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
-  python3 "$tools/ws_client.py" "$HTTPS_PORT" a.bench.test /ws "$WS_CONNS" "$WARMUP_WS" "$WS_PROCS" > /dev/null 2>&1 || true
+warm_up() { # discarded load, in cycles until steady (see WARMUP_STEADY_PCT), then one transfer each way
+  local cycle ka h2 prev_ka=0 prev_h2=0 v
+  for ((cycle = 1; cycle <= WARMUP_MAX_CYCLES; cycle++)); do
+    ka=$(wrk -t2 -c"$CONNS" -d"${WARMUP}s" "https://a.bench.test:$HTTPS_PORT/" 2>/dev/null | awk '/Requests\/sec/ {print int($2)}')
+    for v in 3 2; do
+      OPENSSL_CONF=$RUN/certs/client-tls1$v.cnf \
+        wrk -t2 -c"$CONNS" -d"${WARMUP_NEW}s" -H 'Connection: close' "https://b.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+    done
+    h2=$(h2load -c "$H2_CONNS" -m "$H2_STREAMS" -t 2 -D "$WARMUP_H2" "https://a.bench.test:$HTTPS_PORT/" 2>/dev/null \
+      | awk '/finished in/ {print int($4)}')
+    python3 "$tools/ws_client.py" "$HTTPS_PORT" a.bench.test /ws "$WS_CONNS" "$WARMUP_WS" "$WS_PROCS" > /dev/null 2>&1 || true
+    [[ -n ${BENCH_TRACE:-} ]] && log "  warm-up cycle $cycle: keep-alive ${ka:-?} req/s, h2 ${h2:-?} req/s"
+    if ((cycle >= WARMUP_MIN_CYCLES)) && steady "${ka:-0}" "$prev_ka" && steady "${h2:-0}" "$prev_h2"; then
+      break
+    fi
+    prev_ka=${ka:-0} prev_h2=${h2:-0}
+  done
+  ((cycle > WARMUP_MAX_CYCLES)) && { cycle=$WARMUP_MAX_CYCLES; note "warm-up: rates still moving after $cycle cycles"; }
+  record warmup_cycles "$cycle"
   download > /dev/null
   upload > /dev/null
+}
+
+steady() { # RATE PREVIOUS: within WARMUP_STEADY_PCT percent (a cycle with no previous one never is, except in --quick)
+  ((WARMUP_MAX_CYCLES == 1)) && return 0
+  (($2 > 0)) && python3 -c "import sys; sys.exit(0 if abs($1 - $2) <= $2 * $WARMUP_STEADY_PCT / 100 else 1)"
 }
 
 scenario_keepalive() {
@@ -467,7 +492,7 @@ machine_info() {
   echo "java: $(java -version 2>&1 | sed -n 2p); Portico JVM flags: \`-XX:+ExitOnOutOfMemoryError $PORTICO_BENCH_JAVA_OPTS\`"
   echo "portico: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown) ($(git -C "$root" rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?'))"
   echo "peers: $(nginx -v 2>&1 | sed 's/.*version: //'), HAProxy $(haproxy -v | sed -n '1s/HAProxy version \([^ ]*\).*/\1/p'), Caddy $(caddy version | cut -d' ' -f1); load: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(h2load --version | cut -d' ' -f2), $(openssl version | cut -d' ' -f1-2), $(curl --version | head -1 | cut -d' ' -f1-2), Python $(python3 -c 'import platform; print(platform.python_version())')"
-  echo "warm-up (discarded, every contestant): ${WARMUP} s keep-alive, ${WARMUP_NEW} s new connections, ${WARMUP_H2} s HTTP/2, ${WARMUP_WS} s WebSocket, one transfer each way"
+  echo "warm-up (discarded, every contestant): cycles of ${WARMUP} s keep-alive, ${WARMUP_NEW} s new connections per TLS version, ${WARMUP_H2} s HTTP/2, ${WARMUP_WS} s WebSocket, until keep-alive and HTTP/2 rates move less than ${WARMUP_STEADY_PCT} % between cycles (${WARMUP_MIN_CYCLES} to ${WARMUP_MAX_CYCLES} cycles; the row 'warm-up cycles' says how many each needed), then one transfer each way"
   echo "loads: wrk ${CONNS} connections, keep-alive ${KEEPALIVE} s; h2load ${H2_CONNS} connections x ${H2_STREAMS} streams, ${H2} s; handshakes ${HANDSHAKE} s per version; resumption ${RESUME_CLIENTS} client processes, ${RESUME} s per version; WebSocket ${WS_PROCS} x ${WS_CONNS} connections, ${WEBSOCKET} s (${WS_ECHO_PROCS} echo processes); ${TRANSFERS} transfer(s) each way per round; ${HELD} idle TLS connections held for the memory rows"
 }
 

@@ -13,7 +13,7 @@ import sys
 
 CONTESTANTS = ["portico", "nginx", "haproxy", "caddy"]
 
-# metric key, row label, higher is better, number format
+# metric key, row label, higher is better (None: informative, never bold), number format
 ROWS = [
     ("ka_rps", "Keep-alive HTTPS, small response: requests/s (wrk, 2 threads)", True, "{:.0f}"),
     ("ka_p50", "Keep-alive: p50 latency, ms", False, "{:.2f}"),
@@ -35,6 +35,7 @@ ROWS = [
     ("mem_held", "Memory with 8,000 idle TLS connections held open (after warm-up), MiB", False, "{:.1f}"),
     ("kib_conn", "KiB per idle TLS connection (held minus just before)", False, "{:.1f}"),
     ("mem_after", "Memory idle after all the loads, MiB", False, "{:.1f}"),
+    ("warmup_cycles", "Warm-up cycles until steady (discarded load, see bench/README.md)", None, "{:.0f}"),
 ]
 
 
@@ -67,7 +68,7 @@ def table(values: dict, contestants: list, bold) -> list:
     for key, label, higher, fmt in ROWS:
         cells = [cell(values.get((key, c), []), fmt) for c in contestants]
         numbers = [m for m, _ in cells if m is not None]
-        best = (max if higher else min)(numbers) if len(numbers) > 1 else None
+        best = (max if higher else min)(numbers) if len(numbers) > 1 and higher is not None else None
         rows.append([label] + [bold(t) if m is not None and m == best else t for m, t in cells])
     return rows
 

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,8 +33,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class H2cConnections {
     private final ConcurrentHashMap<EventLoop, Map<Upstream, ChannelFuture>> loops = new ConcurrentHashMap<>();
+    private final UpstreamResolvers resolvers = new UpstreamResolvers();
 
     public H2cConnections() {}
+
+    /** Releases the name resolvers; call once, before the event loops shut down. Any thread. */
+    public void close() {
+        resolvers.close();
+    }
 
     /**
      * Opens a stream to {@code upstream} on the event loop of {@code client} (connecting first when
@@ -72,7 +79,9 @@ public final class H2cConnections {
 
     private ChannelFuture connect(Channel client, Upstream upstream, Duration connectTimeout) {
         Channel socket = client instanceof Http2StreamChannel s ? s.parent() : client;
-        return new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap();
+        SocketAddress address = resolvers.prepare(bootstrap, client, upstream); // never DNS on the loop
+        return bootstrap
                 .group(client.eventLoop())
                 .channel(socket.getClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis())))
@@ -88,7 +97,7 @@ public final class H2cConnections {
                                 .addLast(PipelineNames.HANDLER, new ConnectionWatch(upstream));
                     }
                 })
-                .connect(upstream.host(), upstream.port());
+                .connect(address);
     }
 
     /** Server-initiated streams (push is never enabled by us): closed at once. */

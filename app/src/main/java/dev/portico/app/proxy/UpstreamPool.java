@@ -6,10 +6,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -59,10 +60,11 @@ public final class UpstreamPool {
         // an HTTP/2 stream's is its connection's.
         Channel socket = client instanceof Http2StreamChannel stream ? stream.parent() : client;
         Class<? extends Channel> type = socket.getClass();
-        return new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap();
+        SocketAddress address = resolvers.prepare(bootstrap, client, upstream);
+        return bootstrap
                 .group(client.eventLoop())
                 .channel(type)
-                .resolver(resolvers.forChannel(client))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis())))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.AUTO_READ, false)
@@ -81,7 +83,7 @@ public final class UpstreamPool {
                                 .addLast(PipelineNames.HANDLER, new UpstreamConnection(UpstreamPool.this, upstream, idleTimeout.toNanos()));
                     }
                 })
-                .connect(upstream.host(), upstream.port());
+                .connect(address);
     }
 
     /** The connection handler of a channel made by {@link #connect}. */
@@ -108,6 +110,11 @@ public final class UpstreamPool {
     /** Forgets a pooled connection that closed or misbehaved. Its event loop only. */
     void remove(UpstreamConnection connection) {
         deque(connection.channel().eventLoop(), connection.upstream()).remove(connection);
+    }
+
+    /** Releases the name resolvers; call once, before the event loops shut down. Any thread. */
+    public void close() {
+        resolvers.close();
     }
 
     private ArrayDeque<UpstreamConnection> deque(EventLoop loop, Upstream upstream) {

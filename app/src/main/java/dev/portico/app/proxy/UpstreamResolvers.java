@@ -1,13 +1,20 @@
 package dev.portico.app.proxy;
 
+import dev.portico.app.config.RouteAction.Upstream;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
 
 /**
  * Non-blocking name resolution for upstream connects. Netty's default resolver calls
@@ -24,8 +31,27 @@ final class UpstreamResolvers {
             new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(NioDatagramChannel.class));
     private volatile AddressResolverGroup<InetSocketAddress> epoll;
 
+    /**
+     * Gives {@code bootstrap} the resolver for a connect from {@code client}'s event loop to
+     * {@code upstream} and returns the address to connect to. An IP literal needs no resolver (making
+     * one would leave a DNS channel that never registers, and a warning when it is closed).
+     */
+    SocketAddress prepare(Bootstrap bootstrap, Channel client, Upstream upstream) {
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(upstream.host());
+        if (literal == null) {
+            bootstrap.resolver(forChannel(client));
+            return InetSocketAddress.createUnresolved(upstream.host(), upstream.port());
+        }
+        bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(upstream.host(), literal), upstream.port());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + upstream.host(), e); // NetUtil checked the length
+        }
+    }
+
     /** The group for connects made from {@code client}'s event loop. */
-    AddressResolverGroup<InetSocketAddress> forChannel(Channel client) {
+    private AddressResolverGroup<InetSocketAddress> forChannel(Channel client) {
         if (client instanceof EpollSocketChannel) {
             AddressResolverGroup<InetSocketAddress> group = epoll;
             if (group == null) {
@@ -40,5 +66,18 @@ final class UpstreamResolvers {
             return group;
         }
         return nio;
+    }
+
+    /**
+     * Closes every resolver, and with it its datagram channel. Call before the event loops shut down:
+     * left to the loops' termination, each close runs on a dead loop and logs a stack trace. Any thread.
+     */
+    void close() {
+        nio.close();
+        synchronized (this) {
+            if (epoll != null) {
+                epoll.close();
+            }
+        }
     }
 }

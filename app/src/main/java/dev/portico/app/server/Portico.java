@@ -223,6 +223,8 @@ public final class Portico implements AutoCloseable {
         acme.ifPresent(RenewalScheduler::close);
         certificates.close();
         control.shutdownNow();
+        services.pool().close();
+        services.h2c().close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         LOG.info("portico stopped abandoned={}", abandoned);
@@ -235,6 +237,8 @@ public final class Portico implements AutoCloseable {
         acme.ifPresent(RenewalScheduler::close);
         certificates.close();
         control.shutdownNow();
+        services.pool().close();
+        services.h2c().close();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
