@@ -140,12 +140,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Flushes the request bytes handed to the backend during this read. Nothing is flushed toward the
+     * client: every answer written here is written with a flush, and the exchange flushes what the
+     * backend sends. (A flush with nothing pending is not free: the TLS handler queues an empty buffer
+     * with a new promise and runs a wrap.)
+     */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (exchange != null) {
             exchange.flushRequest();
         }
-        ctx.flush();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.portico.app.proxy;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Live state for metrics and graceful shutdown: requests between head received and response done,
@@ -10,12 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProxyCounters {
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Striped: every request of every event loop touches it twice; one shared atomic would bounce between cores. */
+    private final LongAdder inFlight = new LongAdder();
     private final AtomicInteger openTunnels = new AtomicInteger();
 
     /** Requests whose head has arrived and whose exchange has not finished. Any thread. */
     public int inFlight() {
-        return inFlight.get();
+        return (int) inFlight.sum();
     }
 
     /** Upgraded connections (WebSocket and others) relaying bytes now. Any thread. */
@@ -38,11 +40,11 @@ public final class ProxyCounters {
     }
 
     void requestStarted() {
-        inFlight.incrementAndGet();
+        inFlight.increment();
     }
 
     void requestFinished() {
-        inFlight.decrementAndGet();
+        inFlight.decrement();
     }
 
     void tunnelOpened() {
