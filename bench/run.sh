@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Portico against nginx, HAProxy and Caddy on this machine, all on 127.0.0.1 (GitHub issue 9).
 #
-#   bench/run.sh                 R=3 interleaved rounds of every scenario (about 25 minutes with
-#                                the four contestants: about 2 min per contestant and round)
+#   bench/run.sh                 R=3 interleaved rounds of every scenario (25 to 45 minutes with
+#                                the four contestants: 2 to 3.5 min per contestant and round)
 #   bench/run.sh --quick         one short round: checks that everything works (3-5 minutes);
 #                                writes bench/results/quick.md, never latest.md
 #   bench/run.sh --rounds 5      more rounds
