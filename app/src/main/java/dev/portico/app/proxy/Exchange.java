@@ -1,7 +1,6 @@
 package dev.portico.app.proxy;
 
 import dev.portico.app.config.RouteAction.Upstream;
-import dev.portico.app.observe.ExchangeObserver;
 import dev.portico.app.config.RouteOptions;
 import dev.portico.app.http.ReadSuspension;
 import io.netty.channel.Channel;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -29,32 +27,18 @@ import java.util.List;
  * a new connection; closes or breaks after the head → the client connection is closed abruptly so the
  * client sees the truncation.
  */
-final class Exchange implements UpstreamExchange, UpstreamConnection.Owner {
-    private final FrontendHandler frontend;
-    private final Channel client;
-    private final ReadSuspension clientReads;
-    private final HttpRequest head;
-    private final RouteOptions options;
-    private final List<Upstream> candidates;
+final class Exchange extends UpstreamRelay implements UpstreamConnection.Owner {
     private final boolean upgrade;
     private final boolean retryable;
     private final UpstreamPool pool;
-    private final UpstreamBalancer balancer;
-    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(4);
 
-    private int nextCandidate;
-    private Upstream upstream;
     private UpstreamConnection connection;
-    private Channel backend;
     private boolean reused;
     private boolean retried;
     private boolean requestSent;
-    private boolean lastReceived;
     private boolean responseByte;
-    private boolean responseHead;
     private boolean backendKeepAlive;
     private boolean swallowInterim;
-    private boolean done;
     /** Completes the request's last write: arms the response head deadline, or closes on failure. */
     private final ChannelFutureListener lastWritten = f -> {
         if (!f.isSuccess()) {
@@ -67,83 +51,14 @@ final class Exchange implements UpstreamExchange, UpstreamConnection.Owner {
     Exchange(FrontendHandler frontend, Channel client, ReadSuspension clientReads, HttpRequest head,
              RouteOptions options, List<Upstream> candidates, boolean upgrade, boolean retryable,
              UpstreamPool pool, UpstreamBalancer balancer) {
-        this.frontend = frontend;
-        this.client = client;
-        this.clientReads = clientReads;
-        this.head = head;
-        this.options = options;
-        this.candidates = candidates;
+        super(frontend, client, clientReads, head, options, candidates, balancer);
         this.upgrade = upgrade;
         this.retryable = retryable;
         this.pool = pool;
-        this.balancer = balancer;
     }
 
-    /**
-     * Takes a pooled connection or starts connecting; client reads pause only while no backend
-     * connection is attached (a body arriving meanwhile is queued, not read without bound). Event loop only.
-     */
     @Override
-    public void start() {
-        tryNext();
-        if (backend == null && !done) {
-            clientReads.suspend(ReadSuspension.BACKPRESSURE);
-        }
-    }
-
-    /** Passes request body content on (or queues it while connecting). Event loop only. */
-    @Override
-    public void requestContent(HttpContent content) {
-        if (done) {
-            content.release();
-            return;
-        }
-        lastReceived |= content instanceof LastHttpContent;
-        if (backend == null) {
-            pending.add(content);
-            return;
-        }
-        write(content);
-        if (!backend.isWritable()) {
-            clientReads.suspend(ReadSuspension.BACKPRESSURE);
-        }
-    }
-
-    /** Flushes what the client handed over in this read. Event loop only. */
-    @Override
-    public void flushRequest() {
-        if (backend != null && !done) {
-            backend.flush();
-        }
-    }
-
-    /** The client's writability changed: backend reads follow it. Event loop only. */
-    @Override
-    public void clientWritabilityChanged() {
-        if (backend != null && !done) {
-            backend.config().setAutoRead(client.isWritable());
-        }
-    }
-
-    /** The client went away or broke framing: drop the backend connection. Event loop only. */
-    @Override
-    public void abort() {
-        if (done) {
-            return;
-        }
-        finish();
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
-    private void tryNext() {
-        if (nextCandidate >= candidates.size()) {
-            fail(502, "no upstream accepted the connection");
-            return;
-        }
-        upstream = candidates.get(nextCandidate++);
-        ExchangeObserver.tagUpstream(client, upstream.toString());
+    protected void open() {
         UpstreamConnection pooled = pool.poll(client.eventLoop(), upstream);
         if (pooled != null) {
             attach(pooled, true);
@@ -171,26 +86,14 @@ final class Exchange implements UpstreamExchange, UpstreamConnection.Owner {
 
     private void attach(UpstreamConnection attached, boolean pooled) {
         connection = attached;
-        Channel ch = attached.channel();
-        backend = ch;
         reused = pooled;
         attached.own(this, options.idleTimeout().toNanos());
-        ch.config().setAutoRead(client.isWritable());
-        write(head);
-        if (retried && lastReceived && pending.isEmpty()) {
-            write(LastHttpContent.EMPTY_LAST_CONTENT); // a retried request has no body
-        }
-        HttpContent content;
-        while ((content = pending.poll()) != null) {
-            write(content);
-        }
-        ch.flush();
-        if (ch.isWritable()) {
-            clientReads.resume(ReadSuspension.BACKPRESSURE);
-        }
+        // A resent request whose last content was already consumed had no body: end it again.
+        attached(attached.channel(), retried && lastReceived && !hasPending());
     }
 
-    private void write(Object msg) {
+    @Override
+    protected void write(Object msg) {
         connection.wrote();
         if (msg instanceof LastHttpContent) {
             backend.write(msg).addListener(lastWritten);
@@ -204,6 +107,13 @@ final class Exchange implements UpstreamExchange, UpstreamConnection.Owner {
         requestSent = true;
         if (!responseHead && !done) {
             connection.expectHeadWithin(options.responseHeaderTimeout().toNanos());
+        }
+    }
+
+    @Override
+    protected void cancelDeadlines() {
+        if (connection != null) {
+            connection.expectHeadWithin(0);
         }
     }
 
@@ -297,14 +207,7 @@ final class Exchange implements UpstreamExchange, UpstreamConnection.Owner {
 
     @Override
     public void backendWritabilityChanged(boolean writable) {
-        if (done) {
-            return;
-        }
-        if (writable) {
-            clientReads.resume(ReadSuspension.BACKPRESSURE);
-        } else {
-            clientReads.suspend(ReadSuspension.BACKPRESSURE);
-        }
+        backendWritable(writable);
     }
 
     @Override
@@ -339,34 +242,5 @@ final class Exchange implements UpstreamExchange, UpstreamConnection.Owner {
         } else {
             fail(504, "the upstream did not answer in time");
         }
-    }
-
-    private void fail(int status, String reason) {
-        if (done) {
-            return;
-        }
-        finish();
-        if (backend != null) {
-            backend.close();
-        }
-        frontend.exchangeFailed(status, reason);
-    }
-
-    private void truncate() {
-        finish();
-        backend.close();
-        frontend.truncate();
-    }
-
-    private void finish() {
-        done = true;
-        if (connection != null) {
-            connection.expectHeadWithin(0);
-        }
-        HttpContent content;
-        while ((content = pending.poll()) != null) {
-            content.release();
-        }
-        clientReads.resume(ReadSuspension.BACKPRESSURE);
     }
 }
