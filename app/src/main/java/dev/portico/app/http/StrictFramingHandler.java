@@ -89,8 +89,13 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         }
         held = held == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), held, in);
         drain();
+        stopReadingIfFlooded();
+    }
+
+    /** A pipelining flood behind the closed gate: hold no more until it opens. */
+    private void stopReadingIfFlooded() {
         if (gated && held != null && held.readableBytes() > MAX_HELD_WHILE_GATED) {
-            reads.suspend(ReadSuspension.GATE); // a pipelining flood: hold no more until the gate opens
+            reads.suspend(ReadSuspension.GATE);
         }
     }
 
@@ -109,9 +114,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         reads.resume(ReadSuspension.GATE);
         if (held != null && held.isReadable()) {
             drain();
-            if (gated && held != null && held.readableBytes() > MAX_HELD_WHILE_GATED) {
-                reads.suspend(ReadSuspension.GATE);
-            }
+            stopReadingIfFlooded();
             ctx.fireChannelReadComplete();
         } else {
             setDeadline(limits.keepAliveTimeout().toNanos(), false);
