@@ -245,9 +245,8 @@ final class RequestFramingScanner {
                     return fail(414, "request line too long");
                 }
                 if (b == '\r') {
-                    String v = version.toString();
-                    if (!v.equals("HTTP/1.1") && !v.equals("HTTP/1.0")) {
-                        return v.matches("HTTP/[0-9]\\.[0-9]")
+                    if (!sameChars(version, "HTTP/1.1", false) && !sameChars(version, "HTTP/1.0", false)) {
+                        return version.toString().matches("HTTP/[0-9]\\.[0-9]")
                                 ? fail(505, "HTTP version not supported")
                                 : fail(400, "invalid HTTP version");
                     }
@@ -443,17 +442,37 @@ final class RequestFramingScanner {
     }
 
     private Field classify() {
-        String n = name.toString();
-        if (n.equalsIgnoreCase("content-length")) {
+        if (sameChars(name, "content-length", true)) {
             return Field.CONTENT_LENGTH;
         }
-        if (n.equalsIgnoreCase("transfer-encoding")) {
+        if (sameChars(name, "transfer-encoding", true)) {
             return Field.TRANSFER_ENCODING;
         }
-        if (n.equalsIgnoreCase("host")) {
+        if (sameChars(name, "host", true)) {
             return Field.HOST;
         }
         return Field.OTHER;
+    }
+
+    /**
+     * {@code chars} equals {@code expected}, ASCII letters compared without case when {@code ignoreCase}
+     * ({@code expected} then in lower case). Compares in place: every field name passes here, and a
+     * String per name would be garbage per request.
+     */
+    private static boolean sameChars(CharSequence chars, String expected, boolean ignoreCase) {
+        if (chars.length() != expected.length()) {
+            return false;
+        }
+        for (int i = 0; i < expected.length(); i++) {
+            char c = chars.charAt(i);
+            if (ignoreCase && c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != expected.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Stop endField() {
@@ -490,7 +509,7 @@ final class RequestFramingScanner {
     }
 
     private Stop endHead() {
-        boolean http10 = version.toString().equals("HTTP/1.0");
+        boolean http10 = sameChars(version, "HTTP/1.0", false);
         if (hostCount > 1) {
             return fail(400, "more than one Host header");
         }

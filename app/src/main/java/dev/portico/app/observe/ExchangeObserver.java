@@ -47,23 +47,28 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
     private long bytes;
 
     public ExchangeObserver(String listener, Metrics metrics, Clock clock) {
-        this(listener, metrics, clock, true, null);
+        this(listener, metrics, clock, true, null, null);
     }
 
-    private ExchangeObserver(String listener, Metrics metrics, Clock clock, boolean countsConnection, String tls) {
+    private ExchangeObserver(String listener, Metrics metrics, Clock clock, boolean countsConnection, String tls,
+                             String client) {
         this.listener = listener;
         this.metrics = metrics;
         this.clock = clock;
         this.countsConnection = countsConnection;
         this.tls = tls;
+        if (client != null) {
+            this.client = client;
+        }
     }
 
     /**
      * An observer for one HTTP/2 stream's child channel: it records the stream's request and response,
-     * not a connection; {@code tls} is the parent connection's TLS protocol version (for the access log).
+     * not a connection; {@code tls} is the parent connection's TLS protocol version and {@code client} its
+     * peer's address (for the access log; null: read from the channel).
      */
-    public static ExchangeObserver forStream(String listener, String tls, Metrics metrics, Clock clock) {
-        return new ExchangeObserver(listener, metrics, clock, false, tls);
+    public static ExchangeObserver forStream(String listener, String tls, String client, Metrics metrics, Clock clock) {
+        return new ExchangeObserver(listener, metrics, clock, false, tls, client);
     }
 
     /** Names the route that serves the current request on {@code channel} (for metrics and the log). */
@@ -171,7 +176,7 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
             connectionCounted = true;
             metrics.connectionOpened(listener);
         }
-        if (channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+        if ("-".equals(client) && channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
             client = remote.getAddress().getHostAddress();
         }
     }

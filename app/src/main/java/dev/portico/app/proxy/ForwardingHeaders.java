@@ -6,6 +6,7 @@ import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Adds {@code X-Forwarded-For}, {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} and
@@ -23,32 +24,66 @@ final class ForwardingHeaders {
     private ForwardingHeaders() {}
 
     /**
+     * One client connection's side of the forwarding fields: the peer's address in text, worked out once,
+     * and the {@code Forwarded} element for the last host asked for (keep-alive requests mostly name
+     * the same one), so that a request builds no strings here. One per client connection or HTTP/2
+     * stream; event loop only.
+     */
+    static final class Client {
+        private final InetAddress address;
+        private final String text;
+        private final String node;
+        private final String proto;
+        private String lastHost;
+        private String lastElement;
+
+        /** @param proto {@code https} or {@code http} */
+        Client(InetAddress address, String proto) {
+            this.address = address;
+            this.text = addressText(address);
+            this.node = forwardedNode(address);
+            this.proto = proto;
+        }
+
+        InetAddress address() {
+            return address;
+        }
+
+        /** {@code for=...;host=...;proto=...} for a request that asked for {@code host} (may be null). */
+        String element(String host) {
+            if (lastElement == null || !Objects.equals(host, lastHost)) {
+                StringBuilder element = new StringBuilder(64).append("for=").append(node);
+                if (host != null) {
+                    element.append(";host=").append(quotedIfNeeded(host));
+                }
+                lastElement = element.append(";proto=").append(proto).toString();
+                lastHost = host;
+            }
+            return lastElement;
+        }
+    }
+
+    /**
      * Rewrites the forwarding fields of {@code headers}.
      *
-     * @param peer the direct peer's address
-     * @param trusted whether {@code peer} is a trusted proxy
-     * @param proto {@code https} or {@code http}
+     * @param client the direct peer
+     * @param trusted whether the peer is a trusted proxy
      * @param host the {@code Host} the client asked for (host and optional port), or null
      */
-    static void apply(HttpHeaders headers, InetAddress peer, boolean trusted, String proto, String host) {
-        String peerText = addressText(peer);
+    static void apply(HttpHeaders headers, Client client, boolean trusted, String host) {
         String priorFor = trusted ? joined(headers.getAll(X_FORWARDED_FOR)) : null;
         String priorForwarded = trusted ? joined(headers.getAll(FORWARDED)) : null;
         String priorProto = trusted ? headers.get(X_FORWARDED_PROTO) : null;
         String priorHost = trusted ? headers.get(X_FORWARDED_HOST) : null;
         headers.remove(X_FORWARDED_FOR).remove(FORWARDED).remove(X_FORWARDED_PROTO).remove(X_FORWARDED_HOST);
 
-        headers.add(X_FORWARDED_FOR, priorFor == null ? peerText : priorFor + ", " + peerText);
-        headers.add(X_FORWARDED_PROTO, priorProto != null ? priorProto : proto);
+        headers.add(X_FORWARDED_FOR, priorFor == null ? client.text : priorFor + ", " + client.text);
+        headers.add(X_FORWARDED_PROTO, priorProto != null ? priorProto : client.proto);
         if (priorHost != null || host != null) {
             headers.add(X_FORWARDED_HOST, priorHost != null ? priorHost : host);
         }
-        StringBuilder element = new StringBuilder(64).append("for=").append(forwardedNode(peer));
-        if (host != null) {
-            element.append(";host=").append(quotedIfNeeded(host));
-        }
-        element.append(";proto=").append(proto);
-        headers.add(FORWARDED, priorForwarded == null ? element.toString() : priorForwarded + ", " + element);
+        String element = client.element(host);
+        headers.add(FORWARDED, priorForwarded == null ? element : priorForwarded + ", " + element);
     }
 
     /** The textual address without an IPv6 scope: {@code 192.0.2.1}, {@code 2001:db8::1}. */

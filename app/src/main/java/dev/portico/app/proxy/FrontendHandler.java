@@ -96,9 +96,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private UpstreamExchange exchange;
     private Route labelledRoute;
     private String routeLabel;
+    private ForwardingHeaders.Client client;
 
+    /** @param client the HTTP/2 connection's peer, shared by its streams; null: worked out at the first proxied request */
     FrontendHandler(boolean https, Supplier<FrontendSettings> settings, StrictFramingHandler framing,
-                    ReadSuspension reads, ProxyServices services, Function<String, String> acmeChallenges, int httpsPort) {
+                    ReadSuspension reads, ProxyServices services, Function<String, String> acmeChallenges, int httpsPort,
+                    ForwardingHeaders.Client client) {
         this.https = https;
         this.settings = settings;
         this.framing = framing;
@@ -107,6 +110,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.services = services;
         this.acmeChallenges = acmeChallenges;
         this.httpsPort = httpsPort;
+        this.client = client;
     }
 
     @Override
@@ -326,9 +330,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             sendContinue = true;
         }
         boolean teTrailers = "trailers".equalsIgnoreCase(String.valueOf(in.get(HttpHeaderNames.TE)).strip());
-        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        if (client == null) {
+            InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+            client = new ForwardingHeaders.Client(peer.getAddress(), https ? "https" : "http");
+        }
         HttpRequest out = UpstreamRequest.of(request, target, host, upgrade ? upgradeValue : null,
-                peer.getAddress(), current.trusted(peer.getAddress()), https ? "https" : "http");
+                client, current.trusted(client.address()));
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         List<RouteAction.Upstream> order = services.balancer().order(proxy.upstreams());
         // The first upstream in turn decides the protocol; upstreams of the other kind sit this request out.

@@ -32,6 +32,6 @@ final class FrontendPipeline {
                 .addLast(PipelineNames.OBSERVE,
                         new ExchangeObserver(https ? "https" : "http", services.metrics(), services.clock()))
                 .addLast(PipelineNames.FRONTEND,
-                        new FrontendHandler(https, settings, framing, reads, services, acmeChallenges, httpsPort));
+                        new FrontendHandler(https, settings, framing, reads, services, acmeChallenges, httpsPort, null));
     }
 }

@@ -3,9 +3,6 @@ package dev.portico.app.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Removes hop-by-hop fields (RFC 9110 7.6.1) in both directions: {@code Connection} and every field it
@@ -22,27 +19,19 @@ final class HopByHop {
 
     private HopByHop() {}
 
-    /** The lower-case tokens of every {@code Connection} field. */
-    static List<String> connectionTokens(HttpHeaders headers) {
-        List<String> tokens = new ArrayList<>(2);
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) {
-                String t = token.strip().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty()) {
-                    tokens.add(t);
-                }
-            }
-        }
-        return tokens;
-    }
-
     /** True when {@code headers} has a comma-list element equal to {@code token}, ignoring case. */
     static boolean hasToken(HttpHeaders headers, CharSequence name, String token) {
+        if (!headers.contains(name)) {
+            return false; // the common case, without the list getAll would build
+        }
         for (String value : headers.getAll(name)) {
-            for (String element : value.split(",")) {
-                if (element.strip().equalsIgnoreCase(token)) {
+            int start = 0;
+            while (start <= value.length()) {
+                int end = elementEnd(value, start);
+                if (equalsTrimmed(value, start, end, token)) {
                     return true;
                 }
+                start = end + 1;
             }
         }
         return false;
@@ -51,10 +40,8 @@ final class HopByHop {
     /** Removes every hop-by-hop field from {@code headers}. */
     static void strip(HttpHeaders headers) {
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            for (String token : connectionTokens(headers)) {
-                if (!token.equals("host") && !token.equals("content-length")) {
-                    headers.remove(token);
-                }
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                removeNamedFields(headers, value);
             }
         }
         headers.remove(HttpHeaderNames.CONNECTION)
@@ -65,5 +52,39 @@ final class HopByHop {
                 .remove(HttpHeaderNames.TRANSFER_ENCODING)
                 .remove(HttpHeaderNames.UPGRADE)
                 .remove(HTTP2_SETTINGS);
+    }
+
+    /** Removes the fields that one {@code Connection} value names (but never Host or Content-Length). */
+    private static void removeNamedFields(HttpHeaders headers, String connection) {
+        int start = 0;
+        while (start <= connection.length()) {
+            int end = elementEnd(connection, start);
+            // The usual tokens name no field (or one removed below anyway): no substring for them.
+            if (!equalsTrimmed(connection, start, end, "keep-alive") && !equalsTrimmed(connection, start, end, "close")
+                    && !equalsTrimmed(connection, start, end, "upgrade")
+                    && !equalsTrimmed(connection, start, end, "host") && !equalsTrimmed(connection, start, end, "content-length")) {
+                String token = connection.substring(start, end).strip();
+                if (!token.isEmpty()) {
+                    headers.remove(token);
+                }
+            }
+            start = end + 1;
+        }
+    }
+
+    private static int elementEnd(String list, int start) {
+        int comma = list.indexOf(',', start);
+        return comma < 0 ? list.length() : comma;
+    }
+
+    /** {@code list[start, end)} without surrounding spaces and tabs equals {@code token}, ignoring case. */
+    private static boolean equalsTrimmed(String list, int start, int end, String token) {
+        while (start < end && (list.charAt(start) == ' ' || list.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (list.charAt(end - 1) == ' ' || list.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return end - start == token.length() && list.regionMatches(true, start, token, 0, token.length());
     }
 }

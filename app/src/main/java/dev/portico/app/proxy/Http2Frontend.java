@@ -20,6 +20,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -74,6 +76,10 @@ final class Http2Frontend {
         SslHandler ssl = ch.pipeline().get(SslHandler.class);
         String tls = ssl == null ? "unknown" : ssl.engine().getSession().getProtocol();
         String sni = ch.attr(TlsAttributes.SNI_HOST_NAME).get();
+        // Worked out once for the connection rather than per stream (that is, per request).
+        InetAddress peer = ch.remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+        ForwardingHeaders.Client client = peer == null ? null : new ForwardingHeaders.Client(peer, "https");
+        String loggedPeer = peer == null ? null : peer.getHostAddress(); // the access log's form, as on HTTP/1.1
         ch.pipeline()
                 // Responses finish on backend reads, one stream at a time: without this each would be
                 // its own TLS record and send(); with it, those finished in one event-loop turn go out together.
@@ -87,7 +93,7 @@ final class Http2Frontend {
                 .addLast(PipelineNames.MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
-                        addStream(stream, sni, tls, settings, services);
+                        addStream(stream, sni, tls, client, loggedPeer, settings, services);
                     }
                 }))
                 .addLast(PipelineNames.ERRORS, ConnectionErrors.INSTANCE);
@@ -159,8 +165,8 @@ final class Http2Frontend {
         }
     }
 
-    private static void addStream(Http2StreamChannel stream, String sni, String tls, Supplier<FrontendSettings> settings,
-                                  ProxyServices services) {
+    private static void addStream(Http2StreamChannel stream, String sni, String tls, ForwardingHeaders.Client client,
+                                  String loggedPeer, Supplier<FrontendSettings> settings, ProxyServices services) {
         if (sni != null) {
             stream.attr(TlsAttributes.SNI_HOST_NAME).set(sni);
         }
@@ -168,7 +174,8 @@ final class Http2Frontend {
         ReadSuspension reads = new ReadSuspension(stream);
         stream.pipeline()
                 .addLast(PipelineNames.CODEC, new Http2StreamFrameToHttpObjectCodec(true))
-                .addLast(PipelineNames.OBSERVE, ExchangeObserver.forStream("https", tls, services.metrics(), services.clock()))
-                .addLast(PipelineNames.FRONTEND, new FrontendHandler(true, settings, null, reads, services, token -> null, 443));
+                .addLast(PipelineNames.OBSERVE, ExchangeObserver.forStream("https", tls,
+                        loggedPeer, services.metrics(), services.clock()))
+                .addLast(PipelineNames.FRONTEND, new FrontendHandler(true, settings, null, reads, services, token -> null, 443, client));
     }
 }

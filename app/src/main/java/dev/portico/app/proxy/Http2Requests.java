@@ -13,6 +13,9 @@ import java.util.List;
  * Pure; any thread.
  */
 final class Http2Requests {
+    /** values() copies the array on every call, and this runs per request. */
+    private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSION_NAMES = HttpConversionUtil.ExtensionHeaderNames.values();
+
     /**
      * RFC 9113 8.2.2: fields that only make sense on an HTTP/1.1 connection make the request malformed.
      * ({@code Transfer-Encoding} is not checked here: the codec adds {@code chunked} itself to a head
@@ -49,7 +52,7 @@ final class Http2Requests {
 
     /** Removes the {@code x-http2-*} fields the codec adds (stream id, scheme): they are ours, not the client's. */
     static void stripExtensions(HttpHeaders headers) {
-        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
+        for (HttpConversionUtil.ExtensionHeaderNames name : EXTENSION_NAMES) {
             headers.remove(name.text());
         }
     }

@@ -68,19 +68,18 @@ record RequestTarget(String host, String authority, String path, String originFo
             return null;
         }
         String host;
-        String port = null;
+        int portStart = -1;
         if (a.startsWith("[")) {
             int close = a.indexOf(']');
             if (close < 0) {
                 return null;
             }
             host = a.substring(0, close + 1);
-            String rest = a.substring(close + 1);
-            if (!rest.isEmpty()) {
-                if (!rest.startsWith(":")) {
+            if (close + 1 < a.length()) {
+                if (a.charAt(close + 1) != ':') {
                     return null;
                 }
-                port = rest.substring(1);
+                portStart = close + 2;
             }
         } else {
             int colon = a.indexOf(':');
@@ -88,13 +87,13 @@ record RequestTarget(String host, String authority, String path, String originFo
                 if (a.indexOf(':', colon + 1) >= 0) {
                     return null;
                 }
-                port = a.substring(colon + 1);
+                portStart = colon + 1;
                 host = a.substring(0, colon);
             } else {
                 host = a;
             }
         }
-        if (port != null && !validPort(port)) {
+        if (portStart >= 0 && !validPort(a, portStart)) {
             return null;
         }
         return HostPattern.normalizeOrNull(host);
@@ -112,8 +111,7 @@ record RequestTarget(String host, String authority, String path, String originFo
             if (end < 0) {
                 end = path.length();
             }
-            String segment = path.substring(start, end).replace("%2e", ".").replace("%2E", ".");
-            if (segment.equals(".") || segment.equals("..")) {
+            if (isDotSegment(path, start, end)) {
                 return true;
             }
             start = end + 1;
@@ -121,16 +119,40 @@ record RequestTarget(String host, String authority, String path, String originFo
         return false;
     }
 
-    private static boolean validPort(String port) {
-        if (port.isEmpty() || port.length() > 5) {
-            return false;
-        }
-        for (int i = 0; i < port.length(); i++) {
-            if (port.charAt(i) < '0' || port.charAt(i) > '9') {
+    /** {@code path[start, end)} is {@code .} or {@code ..}, each dot maybe written {@code %2e}; in place, as every request passes here. */
+    private static boolean isDotSegment(String path, int start, int end) {
+        int dots = 0;
+        int i = start;
+        while (i < end) {
+            if (path.charAt(i) == '.') {
+                i++;
+            } else if (path.regionMatches(true, i, "%2e", 0, 3) && i + 3 <= end) {
+                i += 3;
+            } else {
+                return false;
+            }
+            if (++dots > 2) {
                 return false;
             }
         }
-        return Integer.parseInt(port) <= 65535;
+        return dots > 0;
+    }
+
+    /** {@code authority} from {@code start} on is a port: 1 to 5 digits, at most 65535. */
+    private static boolean validPort(String authority, int start) {
+        int length = authority.length() - start;
+        if (length < 1 || length > 5) {
+            return false;
+        }
+        int port = 0;
+        for (int i = start; i < authority.length(); i++) {
+            char c = authority.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            port = port * 10 + (c - '0');
+        }
+        return port <= 65535;
     }
 
     private static boolean startsWithIgnoreCase(String s, String prefix) {

@@ -27,7 +27,8 @@ abstract class UpstreamRelay implements UpstreamExchange {
     protected final RouteOptions options;
     protected final UpstreamBalancer balancer;
     private final List<Upstream> candidates;
-    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(4);
+    /** Request content waiting for a backend; made only when some arrives first (rare with a pooled one). */
+    private ArrayDeque<HttpContent> pending;
     private int nextCandidate;
 
     /** The upstream being tried or used. */
@@ -81,6 +82,9 @@ abstract class UpstreamRelay implements UpstreamExchange {
         }
         lastReceived |= content instanceof LastHttpContent;
         if (backend == null) {
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
             pending.add(content);
             return;
         }
@@ -138,7 +142,7 @@ abstract class UpstreamRelay implements UpstreamExchange {
             write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
         HttpContent content;
-        while ((content = pending.poll()) != null) {
+        while ((content = nextPending()) != null) {
             write(content);
         }
         channel.flush();
@@ -149,7 +153,7 @@ abstract class UpstreamRelay implements UpstreamExchange {
 
     /** True while request content waits for a backend. */
     protected final boolean hasPending() {
-        return !pending.isEmpty();
+        return pending != null && !pending.isEmpty();
     }
 
     /** The backend's writability changed: client reads follow it. */
@@ -188,9 +192,13 @@ abstract class UpstreamRelay implements UpstreamExchange {
         done = true;
         cancelDeadlines();
         HttpContent content;
-        while ((content = pending.poll()) != null) {
+        while ((content = nextPending()) != null) {
             content.release();
         }
         clientReads.resume(ReadSuspension.BACKPRESSURE);
+    }
+
+    private HttpContent nextPending() {
+        return pending == null ? null : pending.poll();
     }
 }

@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.InetAddress;
 
 /**
  * The request head as a backend receives it: HTTP/1.1, origin-form target, hop-by-hop fields gone,
@@ -24,7 +23,7 @@ final class UpstreamRequest {
      * @param host the normalized host the request was routed on (used when it named none)
      */
     static HttpRequest of(HttpRequest request, RequestTarget target, String host, String upgrade,
-                          InetAddress peer, boolean trustedPeer, String proto) {
+                          ForwardingHeaders.Client client, boolean trustedPeer) {
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), target.originForm(), request.headers());
         HttpHeaders headers = out.headers();
@@ -40,7 +39,7 @@ final class UpstreamRequest {
         if (target.absolute() || !headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, authority); // RFC 9112 3.2.2; else Host passes untouched
         }
-        ForwardingHeaders.apply(headers, peer, trustedPeer, proto, authority);
+        ForwardingHeaders.apply(headers, client, trustedPeer, authority);
         return out;
     }
 }

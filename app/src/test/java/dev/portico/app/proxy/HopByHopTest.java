@@ -1,0 +1,51 @@
+package dev.portico.app.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HopByHopTest {
+
+    @Test
+    void stripsConnectionAndEveryFieldItNamesButNeverHostOrContentLength() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("Host", "example.com")
+                .add("Content-Length", "3")
+                .add("Connection", "keep-alive ,\tX-Secret , , HOST,content-length")
+                .add("connection", "x-other")
+                .add("X-Secret", "s")
+                .add("X-Other", "o")
+                .add("Keep-Alive", "timeout=5")
+                .add("Transfer-Encoding", "chunked")
+                .add("X-End", "e");
+
+        HopByHop.strip(headers);
+
+        List<String> left = new ArrayList<>();
+        for (Map.Entry<String, String> field : headers) {
+            left.add(field.getKey() + ": " + field.getValue());
+        }
+        assertEquals(List.of("Host: example.com", "Content-Length: 3", "X-End: e"), left,
+                "Connection, the fields it names (any case, spaces, several Connection fields), Keep-Alive and "
+                        + "Transfer-Encoding go; Host and Content-Length stay although named");
+    }
+
+    @Test
+    void findsATokenInAnyElementOfAnyFieldIgnoringCaseAndSpaces() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("Connection", "keep-alive")
+                .add("Connection", "x, \tUpgrade");
+
+        assertTrue(HopByHop.hasToken(headers, HttpHeaderNames.CONNECTION, "upgrade"), "second field, second element");
+        assertFalse(HopByHop.hasToken(headers, HttpHeaderNames.CONNECTION, "upgrad"), "a prefix is not the token");
+        assertFalse(HopByHop.hasToken(headers, HttpHeaderNames.UPGRADE, "upgrade"), "absent field");
+    }
+}
