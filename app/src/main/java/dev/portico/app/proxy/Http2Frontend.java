@@ -58,6 +58,8 @@ final class Http2Frontend {
     static final int CONNECTION_WINDOW = 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(Http2Frontend.class);
+    /** Sharable, and a stream is a request: one instance rather than one per stream. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true);
 
     private Http2Frontend() {}
 
@@ -173,7 +175,7 @@ final class Http2Frontend {
         stream.closeFuture().addListener(f -> goAwayWhenIdle(stream.parent(), services));
         ReadSuspension reads = new ReadSuspension(stream);
         stream.pipeline()
-                .addLast(PipelineNames.CODEC, new Http2StreamFrameToHttpObjectCodec(true))
+                .addLast(PipelineNames.CODEC, STREAM_CODEC)
                 .addLast(PipelineNames.OBSERVE, ExchangeObserver.forStream("https", tls,
                         loggedPeer, services.metrics(), services.clock()))
                 .addLast(PipelineNames.FRONTEND, new FrontendHandler(true, settings, null, reads, services, token -> null, 443, client));
