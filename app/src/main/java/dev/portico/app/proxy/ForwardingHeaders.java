@@ -12,7 +12,8 @@ import java.util.Objects;
  * Adds {@code X-Forwarded-For}, {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} and
  * {@code Forwarded} (RFC 7239) to a request going to a backend. When the direct peer is a trusted
  * proxy its forwarding fields are kept and extended; otherwise whatever the client sent is dropped and
- * replaced, so a client cannot forge its address. Pure; any thread.
+ * replaced, so a client cannot forge its address. Event loop of the client connection (a
+ * {@link Client} caches per connection).
  */
 final class ForwardingHeaders {
     // AsciiString: header lookups hash the name, and an AsciiString caches its hash.
@@ -26,8 +27,8 @@ final class ForwardingHeaders {
     /**
      * One client connection's side of the forwarding fields: the peer's address in text, worked out once,
      * and the {@code Forwarded} element for the last host asked for (keep-alive requests mostly name
-     * the same one), so that a request builds no strings here. One per client connection or HTTP/2
-     * stream; event loop only.
+     * the same one), so that a request builds no strings here. One per client connection, shared by an
+     * HTTP/2 connection's streams (they run on its event loop); event loop only.
      */
     static final class Client {
         private final InetAddress address;

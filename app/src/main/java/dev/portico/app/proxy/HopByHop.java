@@ -59,9 +59,8 @@ final class HopByHop {
         int start = 0;
         while (start <= connection.length()) {
             int end = elementEnd(connection, start);
-            // The usual tokens name no field (or one removed below anyway): no substring for them.
-            if (!equalsTrimmed(connection, start, end, "keep-alive") && !equalsTrimmed(connection, start, end, "close")
-                    && !equalsTrimmed(connection, start, end, "upgrade")
+            // keep-alive and upgrade name fields removed below anyway: no substring for the usual tokens.
+            if (!equalsTrimmed(connection, start, end, "keep-alive") && !equalsTrimmed(connection, start, end, "upgrade")
                     && !equalsTrimmed(connection, start, end, "host") && !equalsTrimmed(connection, start, end, "content-length")) {
                 String token = connection.substring(start, end).strip();
                 if (!token.isEmpty()) {

@@ -58,8 +58,6 @@ final class Http2Frontend {
     static final int CONNECTION_WINDOW = 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(Http2Frontend.class);
-    /** Sharable, and a stream is a request: one instance rather than one per stream. */
-    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true);
 
     private Http2Frontend() {}
 
@@ -82,6 +80,9 @@ final class Http2Frontend {
         InetAddress peer = ch.remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
         ForwardingHeaders.Client client = peer == null ? null : new ForwardingHeaders.Client(peer, "https");
         String loggedPeer = peer == null ? null : peer.getHostAddress(); // the access log's form, as on HTTP/1.1
+        // Sharable, and a stream is a request: one per connection rather than per stream. Not one per
+        // process: the codec writes fields of its own on every frame, which would bounce between cores.
+        Http2StreamFrameToHttpObjectCodec streamCodec = new Http2StreamFrameToHttpObjectCodec(true);
         ch.pipeline()
                 // Responses finish on backend reads, one stream at a time: without this each would be
                 // its own TLS record and send(); with it, those finished in one event-loop turn go out together.
@@ -95,7 +96,7 @@ final class Http2Frontend {
                 .addLast(PipelineNames.MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
-                        addStream(stream, sni, tls, client, loggedPeer, settings, services);
+                        addStream(stream, streamCodec, sni, tls, client, loggedPeer, settings, services);
                     }
                 }))
                 .addLast(PipelineNames.ERRORS, ConnectionErrors.INSTANCE);
@@ -167,15 +168,16 @@ final class Http2Frontend {
         }
     }
 
-    private static void addStream(Http2StreamChannel stream, String sni, String tls, ForwardingHeaders.Client client,
-                                  String loggedPeer, Supplier<FrontendSettings> settings, ProxyServices services) {
+    private static void addStream(Http2StreamChannel stream, Http2StreamFrameToHttpObjectCodec codec, String sni, String tls,
+                                  ForwardingHeaders.Client client, String loggedPeer, Supplier<FrontendSettings> settings,
+                                  ProxyServices services) {
         if (sni != null) {
             stream.attr(TlsAttributes.SNI_HOST_NAME).set(sni);
         }
         stream.closeFuture().addListener(f -> goAwayWhenIdle(stream.parent(), services));
         ReadSuspension reads = new ReadSuspension(stream);
         stream.pipeline()
-                .addLast(PipelineNames.CODEC, STREAM_CODEC)
+                .addLast(PipelineNames.CODEC, codec)
                 .addLast(PipelineNames.OBSERVE, ExchangeObserver.forStream("https", tls,
                         loggedPeer, services.metrics(), services.clock()))
                 .addLast(PipelineNames.FRONTEND, new FrontendHandler(true, settings, null, reads, services, token -> null, 443, client));

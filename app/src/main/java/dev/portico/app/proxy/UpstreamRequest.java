@@ -13,7 +13,8 @@ import io.netty.handler.codec.http.HttpVersion;
  * {@code Expect} gone (Portico answers 100 itself), {@code Transfer-Encoding: chunked} when the body
  * is chunked (the codec re-frames it), {@code Connection: upgrade} and {@code Upgrade} only for an
  * accepted upgrade, {@code Host} untouched unless the target was absolute-form or it was missing,
- * forwarding fields per {@link ForwardingHeaders}. End-to-end fields keep their order. Pure; any thread.
+ * forwarding fields per {@link ForwardingHeaders}. End-to-end fields keep their order. Event loop of the
+ * client connection (the {@link ForwardingHeaders.Client} it is given caches per connection).
  */
 final class UpstreamRequest {
     private UpstreamRequest() {}

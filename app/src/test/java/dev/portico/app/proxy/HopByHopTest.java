@@ -20,7 +20,8 @@ class HopByHopTest {
                 .add("Host", "example.com")
                 .add("Content-Length", "3")
                 .add("Connection", "keep-alive ,\tX-Secret , , HOST,content-length")
-                .add("connection", "x-other")
+                .add("connection", "x-other, close")
+                .add("Close", "a field named by the close token")
                 .add("X-Secret", "s")
                 .add("X-Other", "o")
                 .add("Keep-Alive", "timeout=5")
@@ -34,8 +35,8 @@ class HopByHopTest {
             left.add(field.getKey() + ": " + field.getValue());
         }
         assertEquals(List.of("Host: example.com", "Content-Length: 3", "X-End: e"), left,
-                "Connection, the fields it names (any case, spaces, several Connection fields), Keep-Alive and "
-                        + "Transfer-Encoding go; Host and Content-Length stay although named");
+                "Connection, the fields it names (any case, spaces, several Connection fields, close too), "
+                        + "Keep-Alive and Transfer-Encoding go; Host and Content-Length stay although named");
     }
 
     @Test
