@@ -29,6 +29,7 @@ final class RequestFramingScanner {
     enum Stop { NEED_MORE, HEAD_COMPLETE, MESSAGE_COMPLETE, VIOLATION }
 
     private static final int MAX_LEADING_CRLF = 4;
+    private static final int MAX_LOGGED_METHOD = 32;
     private static final int MAX_CHUNK_LINE = 4096;
     private static final boolean[] TCHAR = new boolean[256];
 
@@ -64,6 +65,7 @@ final class RequestFramingScanner {
     private boolean sawLeadingCr;
     private boolean trailers;
     private final StringBuilder method = new StringBuilder(16);
+    private boolean methodRead;
     private final StringBuilder version = new StringBuilder(8);
     private final StringBuilder name = new StringBuilder(32);
     private final StringBuilder value = new StringBuilder(64);
@@ -94,6 +96,7 @@ final class RequestFramingScanner {
         sawLeadingCr = false;
         trailers = false;
         method.setLength(0);
+        methodRead = false;
         version.setLength(0);
         hostCount = 0;
         contentLengthCount = 0;
@@ -131,9 +134,9 @@ final class RequestFramingScanner {
         return reason;
     }
 
-    /** The request method, valid once the head is complete. */
-    String method() {
-        return method.toString();
+    /** The request method once the request line got past it (for the access log), else {@code -}. */
+    String methodOrDash() {
+        return methodRead && method.length() <= MAX_LOGGED_METHOD ? method.toString() : "-";
     }
 
     /**
@@ -215,6 +218,7 @@ final class RequestFramingScanner {
                     return fail(414, "request line too long");
                 }
                 if (b == ' ' && method.length() > 0) {
+                    methodRead = true;
                     state = State.TARGET;
                     return null;
                 }

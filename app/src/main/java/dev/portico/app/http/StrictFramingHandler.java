@@ -216,11 +216,16 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         releaseHeld();
         clearDeadline();
         if (!forwardedThisRequest) {
-            ctx.writeAndFlush(ErrorResponses.raw(scanner.status(), scanner.reason()))
-                    .addListener(ChannelFutureListener.CLOSE);
+            answer(scanner.status(), scanner.reason());
         } else {
             ctx.fireUserEventTriggered(new FramingViolation(scanner.status(), scanner.reason()));
         }
+    }
+
+    /** Answers and closes; the observer above is told first, as it sees no request and no response. Event loop. */
+    private void answer(int status, String reason) {
+        ctx.fireUserEventTriggered(new RequestRejected(status, scanner.methodOrDash()));
+        ctx.writeAndFlush(ErrorResponses.raw(status, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void armHeaderTimer() {
@@ -273,8 +278,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         failed = true;
         releaseHeld();
         if (head && bytesSeen && scanner.inHead()) {
-            ctx.writeAndFlush(ErrorResponses.raw(408, "request head not received in time"))
-                    .addListener(ChannelFutureListener.CLOSE);
+            answer(408, "request head not received in time");
         } else if (scanner.inHead()) {
             ctx.close(); // idle: nothing of a request arrived
         } else {

@@ -1,5 +1,6 @@
 package dev.portico.app.observe;
 
+import dev.portico.app.http.RequestRejected;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,8 +18,9 @@ import java.time.Clock;
 
 /**
  * Watches each request and its response between the HTTP codec and the frontend: status, bytes,
- * duration, route and upstream, then records them in {@link Metrics} and the {@link AccessLog}. Also
- * counts connections and TLS handshakes. Passes every message on untouched.
+ * duration, route and upstream, then records them in {@link Metrics} and the {@link AccessLog}. A request
+ * the framing handler below refused and answered itself arrives as a {@link RequestRejected} event and is
+ * recorded the same way. Also counts connections and TLS handshakes. Passes every message on untouched.
  *
  * <p>One instance per client channel; event loop only. Requests on one connection are answered one
  * at a time (the framing gate), so one set of fields suffices. On HTTP/2 each stream's child channel has
@@ -117,6 +119,12 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof RequestRejected rejected) {
+            // Answered below this observer (raw bytes, then close): recorded as a request of its own.
+            begin(rejected.method(), "-", null);
+            finish(rejected.status());
+            return;
+        }
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             if (handshake.isSuccess()) {
                 SslHandler ssl = ctx.pipeline().get(SslHandler.class);
@@ -132,21 +140,26 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof HttpRequest request) {
-            startNanos = System.nanoTime();
-            method = request.method().name();
             String uri = request.uri();
             int query = uri.indexOf('?');
-            path = query < 0 ? uri : uri.substring(0, query);
+            String path = query < 0 ? uri : uri.substring(0, query);
             if (path.length() > MAX_LOGGED_PATH) {
                 path = path.substring(0, MAX_LOGGED_PATH) + "...";
             }
-            host = request.headers().get(HttpHeaderNames.HOST);
-            route = "none";
-            upstream = null;
-            status = 0;
-            bytes = 0;
+            begin(request.method().name(), path, request.headers().get(HttpHeaderNames.HOST));
         }
         super.channelRead(ctx, msg);
+    }
+
+    private void begin(String method, String path, String host) {
+        startNanos = System.nanoTime();
+        this.method = method;
+        this.path = path;
+        this.host = host;
+        route = "none";
+        upstream = null;
+        status = 0;
+        bytes = 0;
     }
 
     @Override

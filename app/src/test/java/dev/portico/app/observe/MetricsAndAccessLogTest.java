@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,34 @@ class MetricsAndAccessLogTest {
                 && line.contains("\"tls\":\"TLSv1.3\"") && line.contains("\"client\":\"127.0.0.1\""),
                 "the fields an operator needs: " + line);
         assertTrue(!line.contains("secret"), "the query string (tokens) is never logged: " + line);
+    }
+
+    @Test
+    void requestsRefusedForTheirFramingAreCountedAndLoggedToo() throws Exception {
+        portico = Portico.start(config(), Clock.systemUTC());
+        Map<String, Double> before = scrape();
+
+        String conflicting = "GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n";
+        String badMethod = "G@T / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        for (String request : List.of(conflicting, badMethod)) {
+            try (SSLSocket socket = TlsTestClient.connect(TlsTestClient.trustAllContext(),
+                    portico.httpsAddress().getPort(), "localhost", "TLSv1.3")) {
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertTrue(answer.startsWith("HTTP/1.1 400 "), "refused by the framing check: " + answer);
+            }
+        }
+
+        Await.until(Duration.ofSeconds(5), "both refusals are logged", () -> accessLines.list.size() == 2);
+        List<String> lines = accessLines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(lines.get(0).contains("\"method\":\"GET\"") && lines.get(0).contains("\"path\":\"-\"")
+                && lines.get(0).contains("\"status\":400") && lines.get(0).contains("\"route\":\"none\"")
+                && lines.get(0).contains("\"client\":\"127.0.0.1\""), "the method is known, the request was not routed: " + lines.get(0));
+        assertTrue(lines.get(1).contains("\"method\":\"-\"") && lines.get(1).contains("\"status\":400"),
+                "a method that is not a token is not logged: " + lines.get(1));
+        String refused = "portico_requests_total{code=\"4xx\",route=\"none\"}";
+        assertEquals(2.0, scrape().getOrDefault(refused, 0.0) - before.getOrDefault(refused, 0.0),
+                "both refusals counted as 4xx answers without a route");
     }
 
     private Map<String, Double> scrape() throws Exception {
