@@ -12,6 +12,9 @@
 #                                (about 50 s; with --quick 15 s)
 #   bench/run.sh --syscalls      system calls per keep-alive request of every contestant (strace -c,
 #                                10 connections, 3 s each); writes bench/results/syscalls.txt
+#   bench/run.sh --alloc         bytes Portico's event loops allocate per request (keep-alive and
+#                                HTTP/2, 10 s each after 20 s of the same load; jstack -e); writes
+#                                bench/results/alloc-portico.txt (about 1 min; with --quick 15 s)
 #
 # Installs what is missing from Debian's archive (nginx haproxy caddy wrk nghttp2-client openssl
 # curl), makes ECDSA P-256 certificates for a.bench.test and b.bench.test, starts one backend for
@@ -44,10 +47,11 @@ rounds=3
 quick=0
 profile=0
 syscalls=0
+alloc=0
 contestants="portico nginx haproxy caddy"
 command_line="bench/run.sh $*"
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case $1 in
@@ -56,6 +60,7 @@ while (($#)); do
     --only) contestants=${2:?--only needs a list, e.g. portico,nginx}; contestants=${contestants//,/ }; shift ;;
     --profile) profile=1 ;;
     --syscalls) syscalls=1 ;;
+    --alloc) alloc=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -559,6 +564,33 @@ run_syscalls() { # strace slows the proxy down a lot: only the counts per reques
   cat "$out"
 }
 
+# --- allocation mode -------------------------------------------------------------------------------
+
+run_alloc() { # on a JVM garbage is CPU twice (allocating, collecting): a figure that, unlike rates, noise does not move
+  local out=$results/alloc-portico.txt warm=20 seconds=10 load before after requests
+  ((quick)) && warm=3 seconds=3
+  name=portico round=alloc
+  start_contestant portico
+  echo "# Bytes allocated by Portico's event-loop threads per request (jstack -e), ${seconds} s of each load after ${warm} s of it, $(date -u '+%Y-%m-%d %H:%M UTC')" > "$out"
+  for load in keep-alive h2; do
+    if [[ $load == keep-alive ]]; then
+      wrk -t2 -c"$CONNS" -d"${warm}s" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+      before=$(measure java-alloc "$CPID")
+      requests=$(wrk -t2 -c"$CONNS" -d"${seconds}s" "https://a.bench.test:$HTTPS_PORT/" | awk '/requests in/ {print $1}')
+    else
+      h2load -c "$H2_CONNS" -m "$H2_STREAMS" -t 2 -D "$warm" "https://a.bench.test:$HTTPS_PORT/" > /dev/null 2>&1 || true
+      before=$(measure java-alloc "$CPID")
+      h2load -c "$H2_CONNS" -m "$H2_STREAMS" -t 2 -D "$seconds" "https://a.bench.test:$HTTPS_PORT/" > "$RUN/out/alloc-h2.txt" 2>&1 || true
+      requests=$(measure h2load "$RUN/out/alloc-h2.txt" | awk '{print $2}')
+    fi
+    after=$(measure java-alloc "$CPID")
+    ((${requests:-0} > 0)) || die "alloc: the $load load completed no request"
+    printf '%-10s %8d requests  %6d bytes per request\n' "$load" "$requests" $(((after - before) / requests)) >> "$out"
+  done
+  stop_contestant
+  cat "$out"
+}
+
 # --- main --------------------------------------------------------------------------------------
 
 [[ $(id -u) == 0 ]] || die "run as root (package installs and /etc/hosts)"
@@ -581,6 +613,10 @@ if ((profile)); then
 fi
 if ((syscalls)); then
   run_syscalls
+  exit 0
+fi
+if ((alloc)); then
+  run_alloc
   exit 0
 fi
 
