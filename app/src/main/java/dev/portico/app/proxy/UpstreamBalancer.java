@@ -5,7 +5,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -56,6 +59,19 @@ public final class UpstreamBalancer {
         if (before == null || !now.isBefore(before)) {
             LOG.warn("event=upstream_unreachable upstream={} skipped_until={}", upstream, until);
         }
+    }
+
+    /**
+     * Forgets the turn and health of upstream lists that {@code live} (the routes' lists after a reload)
+     * no longer has, so that reloads with changing upstreams do not grow these maps. Any thread; a
+     * request still on the old routes may add an entry back, which the next reload removes.
+     */
+    public void retainOnly(Collection<List<Upstream>> live) {
+        Set<List<Upstream>> lists = Set.copyOf(live);
+        Set<Upstream> upstreams = new HashSet<>();
+        lists.forEach(upstreams::addAll);
+        cursors.keySet().retainAll(lists);
+        downUntil.keySet().retainAll(upstreams);
     }
 
     /** Records that {@code upstream} accepted a connection. */

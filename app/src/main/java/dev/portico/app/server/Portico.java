@@ -10,6 +10,8 @@ import dev.portico.app.certificates.CertificateReport;
 import dev.portico.app.certificates.HostCertificates;
 import dev.portico.app.config.AcmeSettings;
 import dev.portico.app.config.PorticoConfig;
+import dev.portico.app.config.Route;
+import dev.portico.app.config.RouteAction;
 import dev.portico.app.config.TlsSettings;
 import dev.portico.app.observe.Metrics;
 import dev.portico.app.proxy.FrontendSettings;
@@ -163,6 +165,11 @@ public final class Portico implements AutoCloseable {
                     config.listen(), config.storage());
         }
         settings = FrontendSettings.from(next);
+        services.balancer().retainOnly(next.routes().stream()
+                .map(Route::action)
+                .filter(RouteAction.Proxy.class::isInstance)
+                .map(action -> ((RouteAction.Proxy) action).upstreams())
+                .toList());
         certificates.apply(next);
         config = next;
     }
