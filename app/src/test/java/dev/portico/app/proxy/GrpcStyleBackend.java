@@ -1,5 +1,8 @@
 package dev.portico.app.proxy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -16,6 +19,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -73,6 +77,27 @@ final class GrpcStyleBackend implements AutoCloseable {
         out[4] = (byte) payload.length;
         System.arraycopy(payload, 0, out, 5, payload.length);
         return out;
+    }
+
+    /**
+     * Opens {@code count} unary calls at once on {@code client} (through the proxy, authority localhost)
+     * and waits until each has ended with {@code grpc-status: 0}; fails on any stream reset.
+     */
+    static void unaryCalls(H2FrameClient client, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            Http2FrameStream stream = client.headers(new DefaultHttp2Headers().method("POST").scheme("https")
+                    .authority("localhost").path("/echo.Echo/Unary").set("content-type", "application/grpc"), false);
+            client.data(stream, message("u" + i), true);
+        }
+        int trailers = 0;
+        while (trailers < count) {
+            H2FrameClient.Event event = client.next(10);
+            assertFalse(event.kind().equals("RST_STREAM"), "no stream is reset: " + event);
+            if (event.kind().equals("HEADERS") && event.headers().contains("grpc-status")) {
+                assertEquals("0", String.valueOf(event.headers().get("grpc-status")), "each call succeeds");
+                trailers++;
+            }
+        }
     }
 
     @Override

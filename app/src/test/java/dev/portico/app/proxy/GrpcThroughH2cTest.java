@@ -83,20 +83,7 @@ class GrpcThroughH2cTest {
     @Test
     void manyStreamsShareTheUpstreamConnection() throws Exception {
         try (H2FrameClient client = H2FrameClient.tls(proxy.httpsPort(), "localhost")) {
-            for (int i = 0; i < 20; i++) {
-                Http2FrameStream stream = client.headers(new DefaultHttp2Headers().method("POST").scheme("https")
-                        .authority("localhost").path("/echo.Echo/Unary").set("content-type", "application/grpc"), false);
-                client.data(stream, GrpcStyleBackend.message("u" + i), true);
-            }
-            int trailers = 0;
-            while (trailers < 20) {
-                H2FrameClient.Event event = client.next(10);
-                if (event.kind().equals("HEADERS") && event.headers().contains("grpc-status")) {
-                    assertEquals("0", String.valueOf(event.headers().get("grpc-status")), "each call succeeds");
-                    trailers++;
-                }
-                assertFalse(event.kind().equals("RST_STREAM"), "no stream is reset: " + event);
-            }
+            GrpcStyleBackend.unaryCalls(client, 20);
         }
         assertEquals(1, backend.connections.get(),
                 "every call of every test used streams of one upstream connection (one event loop, one connection)");
