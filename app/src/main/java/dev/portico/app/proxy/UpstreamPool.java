@@ -56,7 +56,7 @@ public final class UpstreamPool {
      * {@link #connectionOf}). Event loop only.
      */
     ChannelFuture connect(Channel client, Upstream upstream, Duration connectTimeout) {
-        // The accepted child's own class (NioSocketChannel, EpollSocketChannel) matches the loop's transport;
+        // The accepted child's own class (NioSocketChannel, EpollSocketChannel, IoUringSocketChannel) matches the loop's transport;
         // an HTTP/2 stream's is its connection's.
         Channel socket = client instanceof Http2StreamChannel stream ? stream.parent() : client;
         Class<? extends Channel> type = socket.getClass();

@@ -5,7 +5,11 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
@@ -15,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Non-blocking name resolution for upstream connects. Netty's default resolver calls
@@ -27,9 +32,9 @@ import java.net.UnknownHostException;
  * Thread-safe; groups make one resolver per event loop.
  */
 final class UpstreamResolvers {
-    private final AddressResolverGroup<InetSocketAddress> nio =
-            new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(NioDatagramChannel.class));
-    private volatile AddressResolverGroup<InetSocketAddress> epoll;
+    /** By the datagram channel class of the transport. */
+    private final ConcurrentHashMap<Class<? extends DatagramChannel>, AddressResolverGroup<InetSocketAddress>> groups =
+            new ConcurrentHashMap<>();
 
     /**
      * Gives {@code bootstrap} the resolver for a connect from {@code client}'s event loop to
@@ -50,22 +55,18 @@ final class UpstreamResolvers {
         }
     }
 
-    /** The group for connects made from {@code client}'s event loop. */
+    /**
+     * The group for connects made from {@code client}'s event loop. An HTTP/2 stream's transport is its
+     * connection's: a stream is no socket, and taken for one it would get NIO's resolver on an epoll or
+     * io_uring loop, where the resolver's channel cannot register.
+     */
     private AddressResolverGroup<InetSocketAddress> forChannel(Channel client) {
-        if (client instanceof EpollSocketChannel) {
-            AddressResolverGroup<InetSocketAddress> group = epoll;
-            if (group == null) {
-                synchronized (this) {
-                    if (epoll == null) {
-                        epoll = new DnsAddressResolverGroup(
-                                new DnsNameResolverBuilder().datagramChannelType(EpollDatagramChannel.class));
-                    }
-                    group = epoll;
-                }
-            }
-            return group;
-        }
-        return nio;
+        Channel socket = client instanceof Http2StreamChannel stream ? stream.parent() : client;
+        Class<? extends DatagramChannel> datagrams = socket instanceof IoUringSocketChannel ? IoUringDatagramChannel.class
+                : socket instanceof EpollSocketChannel ? EpollDatagramChannel.class
+                : NioDatagramChannel.class;
+        return groups.computeIfAbsent(datagrams,
+                type -> new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(type)));
     }
 
     /**
@@ -73,11 +74,6 @@ final class UpstreamResolvers {
      * left to the loops' termination, each close runs on a dead loop and logs a stack trace. Any thread.
      */
     void close() {
-        nio.close();
-        synchronized (this) {
-            if (epoll != null) {
-                epoll.close();
-            }
-        }
+        groups.values().forEach(AddressResolverGroup::close);
     }
 }

@@ -8,14 +8,12 @@ import dev.portico.app.config.RouteAction;
 import dev.portico.app.config.RouteOptions;
 import dev.portico.app.config.ServerLimits;
 import dev.portico.app.routing.RouteTable;
+import dev.portico.app.server.Transport;
 import dev.portico.tls.sni.HostPattern;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -43,15 +41,22 @@ final class ProxyFixture implements AutoCloseable {
 
     ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads,
                  java.util.function.Function<io.netty.channel.socket.SocketChannel, io.netty.channel.ChannelHandler> tls) {
+        this(routes, limits, trusted, threads, tls, Transport.best("nio"));
+    }
+
+    /** On {@code transport}'s event loops and server channels (the other constructors: NIO). */
+    ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads,
+                 java.util.function.Function<io.netty.channel.socket.SocketChannel, io.netty.channel.ChannelHandler> tls,
+                 Transport transport) {
         settings = new FrontendSettings(RouteTable.of(routes), trusted, limits);
-        group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        group = transport.newGroup(threads, "proxy-fixture");
         services = ProxyServices.create(Clock.systemUTC());
-        https = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        https = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpsInitializer(tls, () -> settings, services))
                 .bind("127.0.0.1", 0).syncUninterruptibly().channel();
         int httpsPort = ((InetSocketAddress) https.localAddress()).getPort();
-        http = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        http = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childHandler(new HttpInitializer(() -> settings, services, acme::get, httpsPort))
                 .bind("127.0.0.1", 0).syncUninterruptibly().channel();
     }
