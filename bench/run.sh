@@ -7,6 +7,9 @@
 #                                writes bench/results/quick.md, never latest.md
 #   bench/run.sh --rounds 5      more rounds
 #   bench/run.sh --only portico,nginx
+#   bench/run.sh --only portico,portico-epoll,nginx,haproxy,caddy
+#                                portico-epoll: Portico again, on epoll rather than io_uring
+#                                (PORTICO_TRANSPORT=epoll), to compare the transports in one run
 #   bench/run.sh --profile       Portico alone under the keep-alive load with JFR (15 s warm-up, as
 #                                in the main run); writes bench/results/profile-portico.txt
 #                                (about 50 s; with --quick 15 s)
@@ -51,7 +54,7 @@ alloc=0
 contestants="portico nginx haproxy caddy"
 command_line="bench/run.sh $*"
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case $1 in
@@ -68,7 +71,7 @@ while (($#)); do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rounds '$rounds' (expected a whole number > 0)" >&2; exit 2; }
 for c in $contestants; do
-  [[ " portico nginx haproxy caddy " == *" $c "* ]] || { echo "run.sh: unknown contestant '$c' (expected: portico nginx haproxy caddy)" >&2; exit 2; }
+  [[ " portico portico-epoll nginx haproxy caddy " == *" $c "* ]] || { echo "run.sh: unknown contestant '$c' (expected: portico portico-epoll nginx haproxy caddy)" >&2; exit 2; }
 done
 
 # Seconds per scenario (WARMUP_* are the discarded warm-up loads), idle TLS connections held,
@@ -203,7 +206,7 @@ template() { # SOURCE DEST
 
 prepare_run_dir() {
   rm -rf "$RUN"
-  mkdir -p "$RUN"/{out,www,backend,nginx,haproxy,caddy,portico}
+  mkdir -p "$RUN"/{out,www,backend,nginx,haproxy,caddy,portico,portico-epoll}
   head -c $((100 * 1024 * 1024)) /dev/urandom > "$RUN/www/big.bin"
   echo ok > "$RUN/www/upload-ok.txt"
   make_certificates
@@ -241,9 +244,10 @@ CPID=
 start_contestant() { # NAME; sets CPID
   local name=$1
   case $name in
-    portico)
-      PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}" \
-        "$root/bin/portico" run --config "$RUN/portico.yaml" >> "$RUN/portico/portico.log" 2>&1 &
+    portico|portico-epoll)
+      PORTICO_TRANSPORT=$([[ $name == portico-epoll ]] && echo epoll || echo "${PORTICO_TRANSPORT:-}") \
+        PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}" \
+        "$root/bin/portico" run --config "$RUN/portico.yaml" >> "$RUN/$name/portico.log" 2>&1 &
       ;;
     nginx) nginx -c "$RUN/nginx.conf" >> "$RUN/nginx/stderr.log" 2>&1 & ;;
     haproxy) haproxy -db -f "$RUN/haproxy.cfg" >> "$RUN/haproxy/haproxy.log" 2>&1 & ;;
@@ -257,10 +261,13 @@ start_contestant() { # NAME; sets CPID
   local end=$((SECONDS + 60)) code=
   while ((SECONDS < end)); do
     alive "$CPID" || die "$name exited during startup (logs in $RUN/$name/)"
-    if [[ $name != portico ]] || [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN_PORT/readyz") == 200 ]]; then
+    if [[ $name != portico* ]] || [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN_PORT/readyz") == 200 ]]; then
       code=$(curl -s -o /dev/null -w '%{http_code}' --http1.1 --cacert "$RUN/certs/ca.pem" \
         --resolve "a.bench.test:$HTTPS_PORT:127.0.0.1" "https://a.bench.test:$HTTPS_PORT/" || true)
-      [[ $code == 200 ]] && return 0
+      if [[ $code == 200 ]]; then
+        [[ $name == portico* && $round == 1 ]] && note "$(grep -o 'transport=[a-z_]*' "$RUN/$name/portico.log" | tail -1)"
+        return 0
+      fi
     fi
     sleep 0.2
   done
