@@ -28,9 +28,14 @@ public final class UpstreamPool {
     private final int maxIdle;
     private final Duration idleTimeout;
     private final ConcurrentHashMap<EventLoop, Map<Upstream, ArrayDeque<UpstreamConnection>>> loops = new ConcurrentHashMap<>();
-    private final UpstreamResolvers resolvers = new UpstreamResolvers();
+    private final UpstreamResolvers resolvers;
 
     public UpstreamPool(int maxIdle, Duration idleTimeout) {
+        this(maxIdle, idleTimeout, new UpstreamResolvers());
+    }
+
+    UpstreamPool(int maxIdle, Duration idleTimeout, UpstreamResolvers resolvers) {
+        this.resolvers = resolvers;
         if (maxIdle < 0) {
             throw new IllegalArgumentException("maxIdle: " + maxIdle + " (expected: >= 0)");
         }

@@ -14,6 +14,8 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,6 +37,17 @@ final class UpstreamResolvers {
     /** By the datagram channel class of the transport. */
     private final ConcurrentHashMap<Class<? extends DatagramChannel>, AddressResolverGroup<InetSocketAddress>> groups =
             new ConcurrentHashMap<>();
+    private final DnsServerAddressStreamProvider nameServers;
+
+    /** Name servers from /etc/resolv.conf. */
+    UpstreamResolvers() {
+        this(DnsServerAddressStreamProviders.platformDefault());
+    }
+
+    /** Tests: name servers of their own. */
+    UpstreamResolvers(DnsServerAddressStreamProvider nameServers) {
+        this.nameServers = nameServers;
+    }
 
     /**
      * Gives {@code bootstrap} the resolver for a connect from {@code client}'s event loop to
@@ -66,7 +79,8 @@ final class UpstreamResolvers {
                 : socket instanceof EpollSocketChannel ? EpollDatagramChannel.class
                 : NioDatagramChannel.class;
         return groups.computeIfAbsent(datagrams,
-                type -> new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(type)));
+                type -> new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(type)
+                        .nameServerProvider(nameServers)));
     }
 
     /**

@@ -41,16 +41,16 @@ final class ProxyFixture implements AutoCloseable {
 
     ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads,
                  java.util.function.Function<io.netty.channel.socket.SocketChannel, io.netty.channel.ChannelHandler> tls) {
-        this(routes, limits, trusted, threads, tls, Transport.best("nio"));
+        this(routes, limits, trusted, threads, tls, Transport.best("nio"), ProxyServices.create(Clock.systemUTC()));
     }
 
-    /** On {@code transport}'s event loops and server channels (the other constructors: NIO). */
+    /** On {@code transport}'s event loops and server channels (the other constructors: NIO), with {@code services}. */
     ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads,
                  java.util.function.Function<io.netty.channel.socket.SocketChannel, io.netty.channel.ChannelHandler> tls,
-                 Transport transport) {
+                 Transport transport, ProxyServices services) {
         settings = new FrontendSettings(RouteTable.of(routes), trusted, limits);
         group = transport.newGroup(threads, "proxy-fixture");
-        services = ProxyServices.create(Clock.systemUTC());
+        this.services = services;
         https = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpsInitializer(tls, () -> settings, services))
@@ -97,6 +97,8 @@ final class ProxyFixture implements AutoCloseable {
     public void close() {
         https.close().syncUninterruptibly();
         http.close().syncUninterruptibly();
+        services.pool().close(); // the resolvers' channels close on live loops
+        services.h2c().close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
