@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The socket transport. On Linux io_uring when the kernel allows it: one {@code io_uring_enter}
  * submits a loop turn's sends and receives together, which on the bench cut CPU per keep-alive
- * request by a quarter against epoll (bench/README.md). Where io_uring is missing or refused (kernels
+ * request by about a third against epoll (bench/README.md). Where io_uring is missing or refused (kernels
  * before 5.14, container runtimes whose seccomp profile blocks it) epoll, else Java NIO. Upstream
  * connections use the same transport as the client channel they serve, since both live on one event
  * loop.
