@@ -41,10 +41,13 @@ final class ProxyFixture implements AutoCloseable {
 
     ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads,
                  java.util.function.Function<io.netty.channel.socket.SocketChannel, io.netty.channel.ChannelHandler> tls) {
-        this(routes, limits, trusted, threads, tls, Transport.best("nio"), ProxyServices.create(Clock.systemUTC()));
+        this(routes, limits, trusted, threads, tls, Transport.best(), ProxyServices.create(Clock.systemUTC()));
     }
 
-    /** On {@code transport}'s event loops and server channels (the other constructors: NIO), with {@code services}. */
+    /**
+     * On {@code transport}'s event loops and server channels, with {@code services}. The other
+     * constructors take the transport production picks ({@link Transport#best()}: io_uring here).
+     */
     ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads,
                  java.util.function.Function<io.netty.channel.socket.SocketChannel, io.netty.channel.ChannelHandler> tls,
                  Transport transport, ProxyServices services) {
