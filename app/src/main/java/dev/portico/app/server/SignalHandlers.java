@@ -32,6 +32,9 @@ final class SignalHandlers {
             stop.run();
             System.exit(0);
         }, "portico-shutdown");
+        // Not a daemon, unlike the JVM's signal thread it would inherit that from: once the event loops
+        // have stopped, a daemon would let the JVM exit before the last log line and System.exit.
+        t.setDaemon(false);
         synchronized (SignalHandlers.class) {
             if (stopping) {
                 return;

@@ -53,7 +53,14 @@ class ProcessSignalsIT {
 
         writeConfig(file, https, admin, "after");
         new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
-        Await.until(Duration.ofSeconds(10), "SIGHUP (or the file watch) applies the new config", () -> "after".equals(body(client, https)));
+        String[] last = new String[1];
+        try {
+            Await.until(Duration.ofSeconds(10), "SIGHUP (or the file watch) applies the new config",
+                    () -> "after".equals(last[0] = body(client, https)));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last body: " + last[0] + "; log:\n"
+                    + Files.readString(dir.resolve("portico.log")), e);
+        }
 
         process.destroy(); // SIGTERM
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the process stops after SIGTERM");
