@@ -9,6 +9,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
@@ -32,6 +33,8 @@ public final class ConfigReloader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
     /** Quiet time after the last event so that a multi-step write is read once, whole. */
     private static final long DEBOUNCE_MILLIS = 250;
+    /** The longest a reload waits for that quiet, so that a file written to without pause is still read. */
+    private static final long MAX_DEBOUNCE_MILLIS = 2_000;
 
     private final Path file;
     private final ConfigParser parser = new ConfigParser();
@@ -112,13 +115,20 @@ public final class ConfigReloader implements AutoCloseable {
     private void watch() {
         try {
             while (true) {
-                WatchKey key = watchService.take();
-                // Debounce: keep draining until the directory is quiet, then read the file once.
-                do {
-                    key.pollEvents();
-                    key.reset();
-                    key = watchService.poll(DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
-                } while (key != null);
+                if (!concernsFile(watchService.take())) {
+                    continue;
+                }
+                // Debounce: wait for DEBOUNCE_MILLIS without an event for the file, so that a multi-step
+                // write is read once, whole; but never longer than MAX_DEBOUNCE_MILLIS in all.
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_DEBOUNCE_MILLIS);
+                long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEBOUNCE_MILLIS);
+                long now;
+                while ((now = System.nanoTime()) - quietUntil < 0 && now - giveUp < 0) {
+                    WatchKey key = watchService.poll(quietUntil - now, TimeUnit.NANOSECONDS);
+                    if (key != null && concernsFile(key)) {
+                        quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEBOUNCE_MILLIS);
+                    }
+                }
                 synchronized (this) {
                     if (!Arrays.equals(digest(), lastDigest)) {
                         reloadNow("file changed");
@@ -128,6 +138,25 @@ public final class ConfigReloader implements AutoCloseable {
         } catch (ClosedWatchServiceException | InterruptedException e) {
             // closed: stop watching
         }
+    }
+
+    /**
+     * Drains {@code key} and says whether any of its events may have changed the file: an event for its
+     * own name, for a name starting with {@code ..} (the symlink swap of a Kubernetes ConfigMap), or an
+     * overflow. Other files in the directory (a log written next to the config, say) are not the
+     * file's business, and counting them would keep the debounce from ever seeing quiet.
+     */
+    private boolean concernsFile(WatchKey key) {
+        boolean concerns = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            Object context = event.context();
+            if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(context instanceof Path name)
+                    || name.equals(file.getFileName()) || name.toString().startsWith("..")) {
+                concerns = true;
+            }
+        }
+        key.reset();
+        return concerns;
     }
 
     /** SHA-256 of the file's bytes, or empty when it cannot be read (mid-replace). */

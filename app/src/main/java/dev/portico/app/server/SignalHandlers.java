@@ -3,6 +3,7 @@ package dev.portico.app.server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGTERM/SIGINT stop gracefully and exit 0 (what systemd and Kubernetes expect of a clean stop;
@@ -19,10 +20,15 @@ final class SignalHandlers {
     static void install(Runnable stop, Runnable reload) {
         Signal.handle(new Signal("TERM"), signal -> stopAndExit(stop, "SIGTERM"));
         Signal.handle(new Signal("INT"), signal -> stopAndExit(stop, "SIGINT"));
-        Signal.handle(new Signal("HUP"), signal -> {
+        SignalHandler previous = Signal.handle(new Signal("HUP"), signal -> {
             LOG.info("config reload requested signal=SIGHUP");
             reload.run();
         });
+        if (previous == SignalHandler.SIG_IGN) {
+            // Started with SIGHUP ignored (nohup, some supervisors): the JVM keeps it ignored and
+            // installs nothing, so only the file watch reloads.
+            LOG.warn("SIGHUP is ignored by this process (started under nohup?): the config reloads on file change only");
+        }
     }
 
     private static void stopAndExit(Runnable stop, String signal) {
