@@ -7,9 +7,9 @@
 #                                writes bench/results/quick.md, never latest.md
 #   bench/run.sh --rounds 5      more rounds
 #   bench/run.sh --only portico,nginx
-#   bench/run.sh --only portico,portico-io_uring,nginx,haproxy,caddy
-#                                portico-io_uring: Portico again, on io_uring rather than its default
-#                                epoll (PORTICO_TRANSPORT=io_uring), to compare them in one run
+#   bench/run.sh --only portico,portico-epoll,nginx,haproxy,caddy
+#                                portico-epoll: Portico again, on epoll rather than io_uring
+#                                (PORTICO_TRANSPORT=epoll), to compare the transports in one run
 #   bench/run.sh --profile       Portico alone under the keep-alive load with JFR (15 s warm-up, as
 #                                in the main run); writes bench/results/profile-portico.txt
 #                                (about 50 s; with --quick 15 s)
@@ -71,7 +71,7 @@ while (($#)); do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rounds '$rounds' (expected a whole number > 0)" >&2; exit 2; }
 for c in $contestants; do
-  [[ " portico portico-io_uring nginx haproxy caddy " == *" $c "* ]] || { echo "run.sh: unknown contestant '$c' (expected: portico portico-io_uring nginx haproxy caddy)" >&2; exit 2; }
+  [[ " portico portico-epoll nginx haproxy caddy " == *" $c "* ]] || { echo "run.sh: unknown contestant '$c' (expected: portico portico-epoll nginx haproxy caddy)" >&2; exit 2; }
 done
 
 # Seconds per scenario (WARMUP_* are the discarded warm-up loads), idle TLS connections held,
@@ -206,7 +206,7 @@ template() { # SOURCE DEST
 
 prepare_run_dir() {
   rm -rf "$RUN"
-  mkdir -p "$RUN"/{out,www,backend,nginx,haproxy,caddy,portico,portico-io_uring}
+  mkdir -p "$RUN"/{out,www,backend,nginx,haproxy,caddy,portico,portico-epoll}
   head -c $((100 * 1024 * 1024)) /dev/urandom > "$RUN/www/big.bin"
   echo ok > "$RUN/www/upload-ok.txt"
   make_certificates
@@ -244,8 +244,8 @@ CPID=
 start_contestant() { # NAME; sets CPID
   local name=$1
   case $name in
-    portico|portico-io_uring)
-      PORTICO_TRANSPORT=$([[ $name == portico-io_uring ]] && echo io_uring || echo "${PORTICO_TRANSPORT:-}") \
+    portico|portico-epoll)
+      PORTICO_TRANSPORT=$([[ $name == portico-epoll ]] && echo epoll || echo "${PORTICO_TRANSPORT:-}") \
         PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}" \
         "$root/bin/portico" run --config "$RUN/portico.yaml" >> "$RUN/$name/portico.log" 2>&1 &
       ;;

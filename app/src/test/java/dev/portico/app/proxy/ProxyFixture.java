@@ -46,7 +46,7 @@ final class ProxyFixture implements AutoCloseable {
 
     /**
      * On {@code transport}'s event loops and server channels, with {@code services}. The other
-     * constructors take the transport production picks by default ({@link Transport#best()}: epoll on Linux).
+     * constructors take the transport production picks ({@link Transport#best()}: io_uring here).
      */
     ProxyFixture(List<Route> routes, ServerLimits limits, List<Cidr> trusted, int threads,
                  java.util.function.Function<io.netty.channel.socket.SocketChannel, io.netty.channel.ChannelHandler> tls,

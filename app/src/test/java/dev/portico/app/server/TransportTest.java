@@ -12,20 +12,12 @@ import org.junit.jupiter.api.Test;
 
 /** Which transport {@code PORTICO_TRANSPORT} and the machine lead to. */
 class TransportTest {
-    private static final String EXPECTED_DEFAULT = Epoll.isAvailable() ? "epoll" : "nio";
+    private static final String EXPECTED_BEST = IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio";
 
     @Test
-    void unsetOrBlankTakesEpollElseNio() {
-        assertEquals(EXPECTED_DEFAULT, Transport.best(null).name());
-        assertEquals(EXPECTED_DEFAULT, Transport.best(" ").name());
-    }
-
-    @Test
-    void ioUringIsTakenOnlyWhenAskedForAndFallsBackToEpoll() {
-        Transport asked = Transport.best("io_uring");
-        assertEquals(IoUring.isAvailable() ? "io_uring" : EXPECTED_DEFAULT, asked.name());
-        assertEquals(IoUring.isAvailable() ? IoUringServerSocketChannel.class : Transport.best(null).serverChannel(),
-                asked.serverChannel());
+    void unsetOrBlankTakesTheFirstAvailableOfIoUringEpollNio() {
+        assertEquals(EXPECTED_BEST, Transport.best(null).name());
+        assertEquals(EXPECTED_BEST, Transport.best(" ").name());
     }
 
     @Test
@@ -40,6 +32,7 @@ class TransportTest {
     void serverChannelMatchesTheTransport() {
         Transport best = Transport.best(null);
         Class<?> expected = switch (best.name()) {
+            case "io_uring" -> IoUringServerSocketChannel.class;
             case "epoll" -> EpollServerSocketChannel.class;
             default -> NioServerSocketChannel.class;
         };
