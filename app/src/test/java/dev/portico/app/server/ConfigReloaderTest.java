@@ -6,13 +6,16 @@ import dev.portico.app.config.PorticoConfig;
 import dev.portico.app.config.RouteAction;
 import dev.portico.tls.testing.Await;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,28 +31,24 @@ class ConfigReloaderTest {
         Path file = dir.resolve("routes.yaml");
         write(file, "before");
         List<String> applied = new CopyOnWriteArrayList<>();
-        AtomicBoolean churning = new AtomicBoolean(true);
-        // A log beside the config, written every few milliseconds (as Portico's own log was in ProcessSignalsIT).
-        Thread neighbour = new Thread(() -> {
-            Path log = dir.resolve("portico.log");
-            while (churning.get()) {
-                try {
-                    Files.writeString(log, "line\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                    Thread.sleep(10); // the neighbour's pace, not a wait for a condition
-                } catch (IOException | InterruptedException e) {
-                    return;
-                }
+        // A log beside the config, written every 10 ms (as Portico's own log was in ProcessSignalsIT).
+        Path log = dir.resolve("portico.log");
+        ScheduledExecutorService neighbour = Executors.newSingleThreadScheduledExecutor();
+        neighbour.scheduleAtFixedRate(() -> {
+            try {
+                Files.writeString(log, "line\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        });
-        neighbour.start();
+        }, 0, 10, TimeUnit.MILLISECONDS);
         try (ConfigReloader reloader = ConfigReloader.start(file, config -> applied.add(body(config)))) {
             write(file, "after");
             Await.until(Duration.ofSeconds(5), "the changed config is applied while the neighbour keeps writing",
                     () -> applied.contains("after"));
             assertEquals(List.of("after"), applied, "read once, whole");
         } finally {
-            churning.set(false);
-            neighbour.join();
+            neighbour.shutdownNow();
+            neighbour.awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
