@@ -78,7 +78,7 @@ public final class H2cConnections {
     }
 
     private ChannelFuture connect(Channel client, Upstream upstream, Duration connectTimeout) {
-        Channel socket = client instanceof Http2StreamChannel s ? s.parent() : client;
+        Channel socket = UpstreamResolvers.socketOf(client);
         Bootstrap bootstrap = new Bootstrap();
         SocketAddress address = resolvers.prepare(bootstrap, client, upstream); // never DNS on the loop
         return bootstrap

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -63,7 +62,7 @@ public final class UpstreamPool {
     ChannelFuture connect(Channel client, Upstream upstream, Duration connectTimeout) {
         // The accepted child's own class (NioSocketChannel, EpollSocketChannel, IoUringSocketChannel) matches the loop's transport;
         // an HTTP/2 stream's is its connection's.
-        Channel socket = client instanceof Http2StreamChannel stream ? stream.parent() : client;
+        Channel socket = UpstreamResolvers.socketOf(client);
         Class<? extends Channel> type = socket.getClass();
         Bootstrap bootstrap = new Bootstrap();
         SocketAddress address = resolvers.prepare(bootstrap, client, upstream);

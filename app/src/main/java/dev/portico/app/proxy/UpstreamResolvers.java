@@ -74,13 +74,21 @@ final class UpstreamResolvers {
      * io_uring loop, where the resolver's channel cannot register.
      */
     private AddressResolverGroup<InetSocketAddress> forChannel(Channel client) {
-        Channel socket = client instanceof Http2StreamChannel stream ? stream.parent() : client;
+        Channel socket = socketOf(client);
         Class<? extends DatagramChannel> datagrams = socket instanceof IoUringSocketChannel ? IoUringDatagramChannel.class
                 : socket instanceof EpollSocketChannel ? EpollDatagramChannel.class
                 : NioDatagramChannel.class;
         return groups.computeIfAbsent(datagrams,
                 type -> new DnsAddressResolverGroup(new DnsNameResolverBuilder().datagramChannelType(type)
                         .nameServerProvider(nameServers)));
+    }
+
+    /**
+     * The socket under {@code client}: itself, or an HTTP/2 stream's connection. Its class names the
+     * event loop's transport, which an upstream connect from {@code client} must use too.
+     */
+    static Channel socketOf(Channel client) {
+        return client instanceof Http2StreamChannel stream ? stream.parent() : client;
     }
 
     /**
