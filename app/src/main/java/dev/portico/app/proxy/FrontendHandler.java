@@ -16,8 +16,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -60,7 +58,7 @@ import java.util.function.Supplier;
  * → 413 and close. One per client connection; event loop only.
  *
  * <p>On HTTP/2 one instance serves one stream: it sits in the stream's child channel behind
- * {@code Http2StreamFrameToHttpObjectCodec} and is built without a framing gate ({@code framing} null).
+ * {@link Http2RequestCodec} and is built without a framing gate ({@code framing} null).
  * Then keep-alive does not apply (closing means resetting the stream once the answer is written),
  * {@link Http2Requests} checks the translated head (RFC 9113 8.2.2, 8.3.1), and draining is the
  * connection's business ({@link Http2Frontend} sends GOAWAY), not a {@code Connection: close}.
@@ -122,16 +120,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (failed) {
             ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (msg instanceof FullHttpRequest full) {
-            // HTTP/2: HEADERS with END_STREAM arrive as one message; the backend codec wants head, then body.
-            onRequest(full);
-            if (failed) {
-                full.release();
-            } else {
-                onContent(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
-            }
             return;
         }
         if (msg instanceof HttpRequest request) {

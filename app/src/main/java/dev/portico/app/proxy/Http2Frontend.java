@@ -15,7 +15,6 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -82,7 +81,7 @@ final class Http2Frontend {
         String loggedPeer = peer == null ? null : peer.getHostAddress(); // the access log's form, as on HTTP/1.1
         // Sharable, and a stream is a request: one per connection rather than per stream. Not one per
         // process: the codec writes fields of its own on every frame, which would bounce between cores.
-        Http2StreamFrameToHttpObjectCodec streamCodec = new Http2StreamFrameToHttpObjectCodec(true);
+        Http2RequestCodec streamCodec = new Http2RequestCodec();
         ch.pipeline()
                 // Responses finish on backend reads, one stream at a time: without this each would be
                 // its own TLS record and send(); with it, those finished in one event-loop turn go out together.
@@ -168,7 +167,7 @@ final class Http2Frontend {
         }
     }
 
-    private static void addStream(Http2StreamChannel stream, Http2StreamFrameToHttpObjectCodec codec, String sni, String tls,
+    private static void addStream(Http2StreamChannel stream, Http2RequestCodec codec, String sni, String tls,
                                   ForwardingHeaders.Client client, String loggedPeer, Supplier<FrontendSettings> settings,
                                   ProxyServices services) {
         if (sni != null) {

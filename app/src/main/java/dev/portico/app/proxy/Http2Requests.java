@@ -6,7 +6,7 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.List;
 
 /**
- * Checks on an HTTP/2 request head after {@code Http2StreamFrameToHttpObjectCodec} translated it to
+ * Checks on an HTTP/2 request head after {@link Http2RequestCodec} translated it to
  * HTTP/1 form ({@code :authority} became {@code Host}, several {@code cookie} fields were joined with
  * {@code "; "} per RFC 9113 8.2.3), before it is routed like an HTTP/1.1 request. Netty's HPACK decoder
  * already resets streams carrying connection-specific fields; these checks hold even if it did not.

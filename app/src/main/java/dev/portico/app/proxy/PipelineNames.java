@@ -19,7 +19,7 @@ package dev.portico.app.proxy;
  *   IDLE       IdleStateHandler (reader idle keepAliveTimeout; ERRORS closes the connection if no stream is open)
  *   OBSERVE    ExchangeObserver (the connection: count, handshake)
  *   MULTIPLEX  Http2MultiplexHandler, one child channel per client stream:
- *                CODEC     Http2StreamFrameToHttpObjectCodec (server)
+ *                CODEC     Http2RequestCodec (Netty's Http2StreamFrameToHttpObjectCodec, server)
  *                OBSERVE   ExchangeObserver.forStream (metrics, access log of this stream's request)
  *                FRONTEND  FrontendHandler without a framing gate
  *   ERRORS     logs connection errors the codec already answered; GOAWAY when idle
