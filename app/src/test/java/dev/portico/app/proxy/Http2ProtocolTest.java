@@ -78,10 +78,11 @@ class Http2ProtocolTest {
     @Test
     void rapidResetFloodGetsGoAwayAndTheProxyKeepsServing() throws Exception {
         try (H2FrameClient client = H2FrameClient.tls(proxy.httpsPort(), "a.test")) {
-            // Enough to cross the limit, not thousands more: the server closes right after its GOAWAY, and
-            // flood bytes still unread on its side would make its kernel answer with a TCP reset, which can
-            // discard the GOAWAY before this client reads it (seen in full-suite runs).
-            client.openAndReset(get("a.test", "/flood"), Http2Frontend.MAX_RST_PER_WINDOW + 100);
+            // Exactly one over the limit, so the frame that crosses it is the last one sent. The server closes
+            // right after its GOAWAY: flood bytes still unread on its side would make its kernel answer with a
+            // TCP reset, and a pair this client was still writing would then fail, which closes the client's
+            // channel before it reads the GOAWAY (seen in full-suite runs, with 100 over the limit).
+            client.openAndReset(get("a.test", "/flood"), Http2Frontend.MAX_RST_PER_WINDOW + 1);
             H2FrameClient.Event event;
             do {
                 event = client.next(10);
