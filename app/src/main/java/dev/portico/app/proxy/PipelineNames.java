@@ -24,13 +24,13 @@ package dev.portico.app.proxy;
  *                FRONTEND  FrontendHandler without a framing gate
  *   ERRORS     logs connection errors the codec already answered; GOAWAY when idle
  *
- * after a 101 (upgrade): TLS?, IDLE (IdleStateHandler), TUNNEL (TunnelHandler)
+ * after a 101 (upgrade): TLS?, TUNNEL (TunnelHandler; one TunnelIdle timer for both sides)
  *
  * backend connection (UpstreamPool)
  *   CODEC     HttpClientCodec
  *   HANDLER   UpstreamConnection (for the connection's life: passes events to the Exchange using it;
  *             keeps the idle and response-head deadlines)
- * after a 101: IDLE (IdleStateHandler), TUNNEL
+ * after a 101: TUNNEL
  * </pre>
  */
 public final class PipelineNames {

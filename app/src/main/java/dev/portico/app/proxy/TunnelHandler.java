@@ -8,22 +8,23 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * Relays raw bytes of an upgraded connection (WebSocket or any protocol after {@code 101}) to its peer
- * channel, stopping reads while the peer cannot take more (HexDumpProxy's pattern). A close, a
- * half-close or an idle expiry on either side closes both; nothing here parses frames. Both sides run
- * on one event loop.
+ * channel, stopping reads while the peer cannot take more (HexDumpProxy's pattern). A close or a
+ * half-close on either side closes both, and so does the tunnel's {@link TunnelIdle}; nothing here
+ * parses frames. Both sides run on one event loop.
  */
 final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private final Channel peer;
+    private final TunnelIdle idle;
     private final Runnable onClose;
 
-    /** {@code onClose} runs once per side when this side's channel closes. */
-    TunnelHandler(Channel peer, Runnable onClose) {
+    /** {@code idle} is shared by both sides; {@code onClose} runs once per side when this side's channel closes. */
+    TunnelHandler(Channel peer, TunnelIdle idle, Runnable onClose) {
         this.peer = peer;
+        this.idle = idle;
         this.onClose = onClose;
     }
 
@@ -48,6 +49,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        idle.readOnce();
         peer.flush();
     }
 
@@ -61,13 +63,14 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        idle.stop();
         onClose.run();
         closePeer();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent || evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
             ctx.close();
             closePeer();
         }

@@ -9,9 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Turns an exchange whose backend answered {@code 101} into a byte tunnel. Order matters: the
@@ -35,15 +33,12 @@ final class TunnelSwitch {
         client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, client.voidPromise());
         counters.tunnelOpened();
         Runnable closed = new Closed(counters);
-        long idleNanos = idle.toNanos();
+        TunnelIdle tunnelIdle = new TunnelIdle(client, backend, idle.toNanos());
         reads.resume(ReadSuspension.BACKPRESSURE);
-        client.pipeline().replace(frontend, PipelineNames.TUNNEL, new TunnelHandler(backend, closed));
-        client.pipeline().addBefore(PipelineNames.TUNNEL, PipelineNames.IDLE,
-                new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        client.pipeline().replace(frontend, PipelineNames.TUNNEL, new TunnelHandler(backend, tunnelIdle, closed));
         client.pipeline().remove(PipelineNames.CODEC);
-        backend.pipeline().replace(PipelineNames.HANDLER, PipelineNames.TUNNEL, new TunnelHandler(client, closed));
-        backend.pipeline().addBefore(PipelineNames.TUNNEL, PipelineNames.IDLE,
-                new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        backend.pipeline().replace(PipelineNames.HANDLER, PipelineNames.TUNNEL, new TunnelHandler(client, tunnelIdle, closed));
+        tunnelIdle.start();
         backend.config().setAutoRead(client.isWritable());
         backend.pipeline().remove(PipelineNames.CODEC);
         framing.handOver();

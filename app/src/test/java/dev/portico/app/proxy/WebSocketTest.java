@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portico.app.config.RouteOptions;
+import dev.portico.tls.testing.Await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -18,6 +19,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -80,6 +84,39 @@ class WebSocketTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(got.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), got);
         assertTrue(millis >= 250, "not before upgradeIdleTimeout: " + millis + " ms");
+        awaitTunnels(0);
+    }
+
+    @Test
+    void trafficInOneDirectionKeepsTheTunnelOpenPastTheIdleTimeout() throws Exception {
+        int connection = quiet.accepted();
+        Socket s = TestTls.INSTANCE.connect(proxy.httpsPort(), "quiet.test");
+        RawClient.send(s, "GET / HTTP/1.1\r\nHost: quiet.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+        String head = RawClient.readResponse(s);
+        assertTrue(head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), head);
+        // Client to backend only, a byte every 100 ms for 1.2 s: four times the 300 ms upgrade idle timeout,
+        // while the backend side never reads from the backend.
+        int bytes = 12;
+        CountDownLatch sent = new CountDownLatch(bytes);
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        try {
+            ticker.scheduleAtFixedRate(() -> {
+                if (sent.getCount() > 0) {
+                    RawClient.send(s, "x"); // throws once the tunnel has closed, which ends the ticks
+                    sent.countDown();
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+            assertTrue(sent.await(10, TimeUnit.SECONDS), "every byte could be sent: the tunnel stayed open");
+        } finally {
+            ticker.shutdownNow();
+        }
+        long lastSent = System.nanoTime();
+        Await.until(Duration.ofSeconds(5), "all " + bytes + " bytes reach the backend",
+                () -> quiet.received(connection).endsWith("\r\n\r\n" + "x".repeat(bytes)));
+        String rest = RawClient.readToClose(s); // quiet in both directions now: it closes
+        long quietMillis = (System.nanoTime() - lastSent) / 1_000_000;
+        assertEquals("", rest, "nothing but the close comes back");
+        assertTrue(quietMillis >= 250, "closed only once both directions were quiet for the timeout: " + quietMillis + " ms");
         awaitTunnels(0);
     }
 
