@@ -143,10 +143,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         cancelTimer();
         Owner current = owner;
         owner = null;
+        pool.remove(this); // also when it was lent out: its upstream may be gone from the config
         if (current != null) {
             current.backendInactive();
-        } else {
-            pool.remove(this);
         }
     }
 

@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * PerServerConnectionPool shape): a client connection only ever borrows a backend connection of its
  * own event loop, so neither side needs a lock. Most recently used first; at most {@code maxIdle} per
  * deque; an idle connection is closed after {@code idleTimeout} or when the upstream closes it or
- * sends anything. Shared object; each deque is touched by its own event loop only.
+ * sends anything. A deque leaves the map when a backend connection closes and leaves it empty, so
+ * upstreams that config reloads dropped (or whose addresses changed) are not remembered for ever.
+ * Shared object; each deque is touched by its own event loop only.
  */
 public final class UpstreamPool {
     private final int maxIdle;
@@ -44,7 +46,11 @@ public final class UpstreamPool {
 
     /** An idle open connection to {@code upstream} on {@code loop}, or null. Event loop {@code loop} only. */
     UpstreamConnection poll(EventLoop loop, Upstream upstream) {
-        ArrayDeque<UpstreamConnection> idle = deque(loop, upstream);
+        Map<Upstream, ArrayDeque<UpstreamConnection>> upstreams = loops.get(loop);
+        ArrayDeque<UpstreamConnection> idle = upstreams == null ? null : upstreams.get(upstream);
+        if (idle == null) {
+            return null;
+        }
         UpstreamConnection connection;
         while ((connection = idle.pollFirst()) != null) {
             if (connection.channel().isActive()) {
@@ -111,9 +117,26 @@ public final class UpstreamPool {
         idle.addFirst(connection);
     }
 
-    /** Forgets a pooled connection that closed or misbehaved. Its event loop only. */
+    /**
+     * Forgets a connection that closed or misbehaved, pooled or not, and the upstream's deque with it
+     * once empty. Not done in {@link #poll}: a busy upstream's deque empties and refills all the time,
+     * while closes are rare. Its event loop only.
+     */
     void remove(UpstreamConnection connection) {
-        deque(connection.channel().eventLoop(), connection.upstream()).remove(connection);
+        Map<Upstream, ArrayDeque<UpstreamConnection>> upstreams = loops.get(connection.channel().eventLoop());
+        ArrayDeque<UpstreamConnection> idle = upstreams == null ? null : upstreams.get(connection.upstream());
+        if (idle != null) {
+            idle.remove(connection);
+            if (idle.isEmpty()) {
+                upstreams.remove(connection.upstream());
+            }
+        }
+    }
+
+    /** How many upstreams have an idle deque on {@code loop} (for tests). Event loop {@code loop} only. */
+    int upstreamsHeld(EventLoop loop) {
+        Map<Upstream, ArrayDeque<UpstreamConnection>> upstreams = loops.get(loop);
+        return upstreams == null ? 0 : upstreams.size();
     }
 
     /** Releases the name resolvers; call once, before the event loops shut down. Any thread. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portico.app.config.RouteAction.Upstream;
+import dev.portico.tls.testing.Await;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -15,12 +16,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,8 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The keep-alive pool on real loopback sockets: a returned connection is handed out again, and one left
- * idle is closed after the pool's idle timeout (the backend sees the close) and leaves the pool.
+ * The keep-alive pool on real loopback sockets: a returned connection is handed out again, one left
+ * idle is closed after the pool's idle timeout (the backend sees the close) and leaves the pool, and
+ * the upstream's entry goes once its last connection closed.
  */
 @Timeout(20)
 class UpstreamPoolTest {
@@ -99,6 +103,52 @@ class UpstreamPoolTest {
             assertTrue(waited >= POOL_IDLE.toNanos(), "not before the idle timeout: closed after " + waited / 1_000_000 + " ms");
             connection.channel().closeFuture().sync();
             assertNull(onLoop(() -> pool.poll(client.eventLoop(), upstream)), "the closed connection is gone from the pool");
+            // channelInactive runs on the loop just after the close future completes
+            Await.until(Duration.ofSeconds(5), "the upstream's entry leaves with its last connection",
+                    () -> onLoop(() -> pool.upstreamsHeld(client.eventLoop())) == 0);
         }
+    }
+
+    @Test
+    void anUpstreamWhoseLastConnectionClosedWhileLentOutIsForgotten() throws Exception {
+        UpstreamConnection connection = connectAndRelease();
+        try (Socket accepted = backend.accept()) {
+            CountDownLatch ownerHeard = new CountDownLatch(1);
+            assertSame(connection, onLoop(() -> {
+                UpstreamConnection lent = pool.poll(client.eventLoop(), upstream);
+                lent.own(new InactiveOnlyOwner(ownerHeard), Duration.ofSeconds(30).toNanos());
+                return lent;
+            }), "lent out");
+            assertEquals(1, onLoop(() -> pool.upstreamsHeld(client.eventLoop())), "an empty deque stays while the connection is out");
+            accepted.close(); // the upstream goes away, as after a reload that dropped it
+            assertTrue(ownerHeard.await(5, TimeUnit.SECONDS), "the exchange holding it hears of the close");
+            Await.until(Duration.ofSeconds(5), "nothing is kept for an upstream without connections",
+                    () -> onLoop(() -> pool.upstreamsHeld(client.eventLoop())) == 0);
+        }
+    }
+
+    /** An exchange stand-in that only listens for the close. */
+    private record InactiveOnlyOwner(CountDownLatch inactive) implements UpstreamConnection.Owner {
+        @Override
+        public void backendRead(Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void backendReadComplete() {}
+
+        @Override
+        public void backendWritabilityChanged(boolean writable) {}
+
+        @Override
+        public void backendInactive() {
+            inactive.countDown();
+        }
+
+        @Override
+        public void backendIdle() {}
+
+        @Override
+        public void backendHeadTimeout() {}
     }
 }
