@@ -18,6 +18,13 @@
 #   bench/run.sh --alloc         bytes Portico's event loops allocate per request (keep-alive and
 #                                HTTP/2, 10 s each after 20 s of the same load; jstack -e); writes
 #                                bench/results/alloc-portico.txt (about 1 min; with --quick 15 s)
+#   bench/run.sh --paired portico,haproxy [--load keepalive|h2] [--pairs 6]
+#                                two contestants running at once (the second on HTTPS_PORT + 1),
+#                                both warmed up, then 8 s loads alternating between them, the order
+#                                flipped every pair; prints medians and the per-pair ratio B/A
+#                                (about 4 min); writes bench/results/paired-A-B-LOAD.txt. The same name
+#                                twice compares Portico with itself: PORTICO_B_EXTRA_JAVA_OPTS go
+#                                to the second (e.g. -Dio.netty.eventLoopThreads=1)
 #
 # Installs what is missing from Debian's archive (nginx haproxy caddy wrk nghttp2-client openssl
 # curl), makes ECDSA P-256 certificates for a.bench.test and b.bench.test, starts one backend for
@@ -51,10 +58,13 @@ quick=0
 profile=0
 syscalls=0
 alloc=0
+paired=
+paired_load=keepalive
+pairs=6
 contestants="portico nginx haproxy caddy"
 command_line="bench/run.sh $*"
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case $1 in
@@ -64,12 +74,21 @@ while (($#)); do
     --profile) profile=1 ;;
     --syscalls) syscalls=1 ;;
     --alloc) alloc=1 ;;
+    --paired) paired=${2:?--paired needs two contestants, e.g. portico,haproxy}; shift ;;
+    --load) paired_load=${2:?--load needs keepalive or h2}; shift ;;
+    --pairs) pairs=${2:?--pairs needs a number}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rounds '$rounds' (expected a whole number > 0)" >&2; exit 2; }
+if [[ -n $paired ]]; then
+  [[ $paired =~ ^[a-z-]+,[a-z-]+$ ]] || { echo "run.sh: --paired '$paired' (expected two contestants, e.g. portico,haproxy)" >&2; exit 2; }
+  contestants=${paired/,/ }
+  [[ $paired_load == keepalive || $paired_load == h2 ]] || { echo "run.sh: --load '$paired_load' (expected keepalive or h2)" >&2; exit 2; }
+  [[ $pairs =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --pairs '$pairs' (expected a whole number > 0)" >&2; exit 2; }
+fi
 for c in $contestants; do
   [[ " portico portico-epoll nginx haproxy caddy " == *" $c "* ]] || { echo "run.sh: unknown contestant '$c' (expected: portico portico-epoll nginx haproxy caddy)" >&2; exit 2; }
 done
@@ -198,9 +217,11 @@ make_certificates() {
   done
 }
 
-template() { # SOURCE DEST
-  sed -e "s#@RUN@#$RUN#g" -e "s#@CERTS@#$RUN/certs#g" -e "s#@HTTPS_PORT@#$HTTPS_PORT#g" \
-      -e "s#@BACKEND_PORT@#$BACKEND_PORT#g" -e "s#@WS_PORT@#$WS_PORT#g" -e "s#@ADMIN_PORT@#$ADMIN_PORT#g" \
+template() { # SOURCE DEST [SLOT]: slot 1 (--paired) keeps its state under $RUN/b, one port up
+  local slot=${3:-0} dir=$RUN
+  ((slot == 0)) || dir=$RUN/b
+  sed -e "s#@RUN@#$dir#g" -e "s#@CERTS@#$RUN/certs#g" -e "s#@HTTPS_PORT@#$((HTTPS_PORT + slot))#g" \
+      -e "s#@BACKEND_PORT@#$BACKEND_PORT#g" -e "s#@WS_PORT@#$WS_PORT#g" -e "s#@ADMIN_PORT@#$((ADMIN_PORT + slot))#g" \
       "$1" > "$2"
 }
 
@@ -223,6 +244,13 @@ prepare_run_dir() {
   # Builds app/target/portico.jar if it is missing or older than the sources, then checks the file.
   "$root/bin/portico" validate --config "$RUN/portico.yaml" > "$RUN/portico/validate.log" 2>&1 \
     || { cat "$RUN/portico/validate.log" >&2; die "portico.yaml does not validate"; }
+  if [[ -n $paired ]]; then
+    mkdir -p "$RUN"/b/{nginx,haproxy,caddy,portico,portico-epoll}
+    template "$here/peers/nginx.conf" "$RUN/b/nginx.conf" 1
+    template "$here/peers/haproxy.cfg" "$RUN/b/haproxy.cfg" 1
+    template "$here/peers/Caddyfile" "$RUN/b/Caddyfile" 1
+    template "$here/peers/portico.yaml" "$RUN/b/portico.yaml" 1
+  fi
 }
 
 start_backend() {
@@ -241,40 +269,42 @@ start_backend() {
 # --- contestants -------------------------------------------------------------------------------
 
 CPID=
-start_contestant() { # NAME; sets CPID
-  local name=$1
+start_contestant() { # NAME [SLOT]; sets CPID. Slot 1 (--paired): configs and state in $RUN/b, ports one up
+  local name=$1 slot=${2:-0} dir=$RUN java_opts="$PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}"
+  ((slot == 0)) || { dir=$RUN/b; java_opts="$java_opts ${PORTICO_B_EXTRA_JAVA_OPTS:-}"; }
+  local port=$((HTTPS_PORT + slot)) admin=$((ADMIN_PORT + slot))
   case $name in
     portico|portico-epoll)
       PORTICO_TRANSPORT=$([[ $name == portico-epoll ]] && echo epoll || echo "${PORTICO_TRANSPORT:-}") \
-        PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}" \
-        "$root/bin/portico" run --config "$RUN/portico.yaml" >> "$RUN/$name/portico.log" 2>&1 &
+        PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$java_opts" \
+        "$root/bin/portico" run --config "$dir/portico.yaml" >> "$dir/$name/portico.log" 2>&1 &
       ;;
-    nginx) nginx -c "$RUN/nginx.conf" >> "$RUN/nginx/stderr.log" 2>&1 & ;;
-    haproxy) haproxy -db -f "$RUN/haproxy.cfg" >> "$RUN/haproxy/haproxy.log" 2>&1 & ;;
+    nginx) nginx -c "$dir/nginx.conf" >> "$dir/nginx/stderr.log" 2>&1 & ;;
+    haproxy) haproxy -db -f "$dir/haproxy.cfg" >> "$dir/haproxy/haproxy.log" 2>&1 & ;;
     caddy)
-      GOMAXPROCS=2 XDG_DATA_HOME=$RUN/caddy XDG_CONFIG_HOME=$RUN/caddy \
-        caddy run --config "$RUN/Caddyfile" --adapter caddyfile >> "$RUN/caddy/caddy.log" 2>&1 &
+      GOMAXPROCS=2 XDG_DATA_HOME=$dir/caddy XDG_CONFIG_HOME=$dir/caddy \
+        caddy run --config "$dir/Caddyfile" --adapter caddyfile >> "$dir/caddy/caddy.log" 2>&1 &
       ;;
   esac
   CPID=$!
   started+=("$CPID")
   local end=$((SECONDS + 60)) code=
   while ((SECONDS < end)); do
-    alive "$CPID" || die "$name exited during startup (logs in $RUN/$name/)"
-    if [[ $name != portico* ]] || [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN_PORT/readyz") == 200 ]]; then
+    alive "$CPID" || die "$name exited during startup (logs in $dir/$name/)"
+    if [[ $name != portico* ]] || [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin/readyz") == 200 ]]; then
       code=$(curl -s -o /dev/null -w '%{http_code}' --http1.1 --cacert "$RUN/certs/ca.pem" \
-        --resolve "a.bench.test:$HTTPS_PORT:127.0.0.1" "https://a.bench.test:$HTTPS_PORT/" || true)
+        --resolve "a.bench.test:$port:127.0.0.1" "https://a.bench.test:$port/" || true)
       if [[ $code == 200 ]]; then
-        [[ $name == portico* && $round == 1 ]] && note "$(grep -o 'transport=[a-z_]*' "$RUN/$name/portico.log" | tail -1)"
+        [[ $name == portico* && $round == 1 ]] && note "$(grep -o 'transport=[a-z_]*' "$dir/$name/portico.log" | tail -1)"
         return 0
       fi
     fi
     sleep 0.2
   done
-  die "$name not ready after 60 s (last HTTPS status '$code'; logs in $RUN/$name/)"
+  die "$name not ready after 60 s (last HTTPS status '$code'; logs in $dir/$name/)"
 }
 
-stop_contestant() {
+stop_contestant() { # [PORT]
   kill -TERM "$CPID" 2>/dev/null || true
   local end=$((SECONDS + 15))
   while alive "$CPID" && ((SECONDS < end)); do sleep 0.1; done
@@ -282,7 +312,7 @@ stop_contestant() {
   wait "$CPID" 2>/dev/null || true
   forget "$CPID"
   local end2=$((SECONDS + 10))
-  until port_free "$HTTPS_PORT" || ((SECONDS >= end2)); do sleep 0.1; done
+  until port_free "${1:-$HTTPS_PORT}" || ((SECONDS >= end2)); do sleep 0.1; done
 }
 
 # --- measurements ------------------------------------------------------------------------------
@@ -598,11 +628,75 @@ run_alloc() { # on a JVM garbage is CPU twice (allocating, collecting): a figure
   cat "$out"
 }
 
+# --- paired mode -------------------------------------------------------------------------------
+# Two contestants at once, A on HTTPS_PORT and B one port up, both warmed up alike, then pairs of
+# short loads, A then B, B then A, and so on. Whatever drifts on the machine over minutes (other
+# tenants, CPU frequency, the page cache) moves both sides of a pair alike, so the per-pair ratio
+# B/A is much steadier than figures from separate rounds. One load runs at a time.
+
+paired_run_load() { # PORT SECONDS FILE
+  if [[ $paired_load == keepalive ]]; then
+    wrk -t2 -c"$CONNS" -d"${2}s" --timeout 5s --latency "https://a.bench.test:$1/" > "$3" 2>&1 || true
+  else
+    h2load -c "$H2_CONNS" -m "$H2_STREAMS" -t 2 -D "$2" "https://a.bench.test:$1/" > "$3" 2>&1 || true
+  fi
+}
+
+run_paired() {
+  local a=${contestants%% *} b=${contestants#* } out tsv=$RUN/paired.tsv
+  local seconds=8 warm=15 warm_loads=3 pid_a pid_b p side order pid port file before after
+  local rps p50 p99 requests errors non2xx failed protocol
+  out=$results/paired-$a-$b-$paired_load.txt
+  ((quick)) && { seconds=2 warm=2 warm_loads=1 out=$RUN/paired-quick.txt; } # a smoke check is not kept
+  round=0
+  name=$a; start_contestant "$a" 0; pid_a=$CPID
+  name=$b; start_contestant "$b" 1; pid_b=$CPID
+  log "paired: A = $a (port $HTTPS_PORT), B = $b (port $((HTTPS_PORT + 1))), $paired_load load; warm-up"
+  for ((p = 0; p < warm_loads; p++)); do
+    paired_run_load "$HTTPS_PORT" "$warm" "$RUN/out/paired-warm.txt"
+    paired_run_load "$((HTTPS_PORT + 1))" "$warm" "$RUN/out/paired-warm.txt"
+  done
+  : > "$tsv"
+  for ((p = 1; p <= pairs; p++)); do
+    order="A B"
+    ((p % 2)) || order="B A"
+    for side in $order; do
+      if [[ $side == A ]]; then pid=$pid_a port=$HTTPS_PORT; else pid=$pid_b port=$((HTTPS_PORT + 1)); fi
+      file=$RUN/out/paired-$p-$side.txt
+      before=$(measure cpu "$pid")
+      paired_run_load "$port" "$seconds" "$file"
+      after=$(measure cpu "$pid")
+      if [[ $paired_load == keepalive ]]; then
+        read -r rps p50 p99 requests errors non2xx <<< "$(measure wrk "$file")"
+      else
+        read -r rps requests failed non2xx protocol <<< "$(measure h2load "$file")"
+        p50=n/a p99=n/a
+        [[ $protocol == h2 ]] || rps=n/a
+      fi
+      [[ $rps != n/a && ${requests:-0} -gt 0 ]] || die "paired: pair $p, side $side gave no result: $(tail -c 300 "$file" | tr '\n' ' ')"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$side" "$rps" "$p50" "$p99" \
+        "$(calc "round(($after - $before) / $requests * 10000, 3)")" >> "$tsv"
+      log "  pair $p $side: $rps requests/s, p99 $p99 ms"
+    done
+  done
+  CPID=$pid_b; stop_contestant "$((HTTPS_PORT + 1))"
+  CPID=$pid_a; stop_contestant
+  mkdir -p "$results"
+  {
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: \`$command_line\`"
+    echo "machine: $(nproc) cores, kernel $(uname -r); portico: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "Portico JVM flags: $PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}; B only: ${PORTICO_B_EXTRA_JAVA_OPTS:-(none)}"
+    echo "load: $([[ $paired_load == keepalive ]] && echo "wrk -t2 -c$CONNS --latency" || echo "h2load -c$H2_CONNS -m$H2_STREAMS -t2"), $seconds s per side, $pairs pairs after $warm_loads x $warm s of warm-up each"
+    python3 "$tools/paired.py" "$tsv" "$a" "$b"
+  } > "$out"
+  cat "$out"
+}
+
 # --- main --------------------------------------------------------------------------------------
 
 [[ $(id -u) == 0 ]] || die "run as root (package installs and /etc/hosts)"
 install_missing
-for p in "$HTTPS_PORT" "$BACKEND_PORT" "$WS_PORT" "$ADMIN_PORT"; do
+for p in "$HTTPS_PORT" "$BACKEND_PORT" "$WS_PORT" "$ADMIN_PORT" $([[ -n $paired ]] && echo $((HTTPS_PORT + 1)) $((ADMIN_PORT + 1))); do
   port_free "$p" || die "port $p on 127.0.0.1 is in use; stop what holds it (ss -ltnp 'sport = :$p')"
 done
 # Open-file limit: up to the hard limit, enough for the held connections (children inherit it).
@@ -624,6 +718,10 @@ if ((syscalls)); then
 fi
 if ((alloc)); then
   run_alloc
+  exit 0
+fi
+if [[ -n $paired ]]; then
+  run_paired
   exit 0
 fi
 
