@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param maxRequestLine longer request lines are answered {@code 414}
  * @param maxHeaderBytes larger header sections are answered {@code 431}
- * @param headerTimeout the whole request head must arrive within this (slowloris); else {@code 408} and close
+ * @param headerTimeout the whole request head must arrive within this (slowloris); else {@code 408} and close;
+ *     on HTTP/2, the client preface and each header block, else the connection closes
  * @param keepAliveTimeout an idle client connection between requests is closed after this
  * @param shutdownGrace on SIGTERM, in-flight requests and upgraded tunnels get this long before they are closed
  */

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits (RFC 9113 and CVE-2023-44487): at most {@value #MAX_CONCURRENT_STREAMS} concurrent streams;
  * the header list limited to {@link ServerLimits#maxHeaderBytes()} (Netty counts it across
- * CONTINUATION frames and sends GOAWAY well before an unbounded block accumulates); more than
+ * CONTINUATION frames and sends GOAWAY well before an unbounded block accumulates); the preface and
+ * every header block within {@link ServerLimits#headerTimeout()} ({@link Http2HeaderDeadline}); more than
  * {@value #MAX_RST_PER_WINDOW} RST_STREAM frames from the client in {@value #RST_WINDOW_SECONDS} s
  * closes the connection with GOAWAY (rapid reset); while the process drains, GOAWAY (NO_ERROR) goes out
  * once the connection has no active stream; a connection without streams and without a frame either way
@@ -83,6 +84,7 @@ final class Http2Frontend {
         // process: the codec writes fields of its own on every frame, which would bounce between cores.
         Http2RequestCodec streamCodec = new Http2RequestCodec();
         ch.pipeline()
+                .addLast(PipelineNames.H2_DEADLINE, new Http2HeaderDeadline(limits.headerTimeout().toNanos()))
                 // Responses finish on backend reads, one stream at a time: without this each would be
                 // its own TLS record and send(); with it, those finished in one event-loop turn go out together.
                 .addLast(PipelineNames.FLUSH, new FlushConsolidationHandler(

@@ -14,6 +14,7 @@ package dev.portico.app.proxy;
  * HTTPS: initChannel adds TLS and ALPN (AlpnDispatchHandler); after the handshake ALPN leaves and
  * adds, for http/1.1 or no ALPN, FRAMING, CODEC, OBSERVE, FRONTEND as above; for h2 (Http2Frontend):
  *   TLS
+ *   H2_DEADLINE Http2HeaderDeadline (preface and each header block within headerTimeout, else close)
  *   FLUSH      FlushConsolidationHandler (responses finished in one event-loop turn share a flush)
  *   H2_CODEC   Http2FrameCodec (limits, rapid-reset guard, GOAWAY on graceful close)
  *   IDLE       IdleStateHandler (reader idle keepAliveTimeout; ERRORS closes the connection if no stream is open)
@@ -37,6 +38,7 @@ public final class PipelineNames {
     public static final String TLS = "tls";
     public static final String ALPN = "alpn";
     public static final String H2_CODEC = "h2codec";
+    public static final String H2_DEADLINE = "h2deadline";
     public static final String MULTIPLEX = "multiplex";
     public static final String ERRORS = "errors";
     public static final String FLUSH = "flush";

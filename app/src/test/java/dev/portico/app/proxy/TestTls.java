@@ -110,11 +110,19 @@ final class TestTls {
 
     /** A connected, handshaken TLS socket to {@code port} presenting {@code sni} (null: no SNI). */
     SSLSocket connect(int port, String sni) {
+        return connect(port, sni, new String[0]);
+    }
+
+    /** As {@link #connect(int, String)}, offering ALPN {@code alpn} (none when empty). */
+    SSLSocket connect(int port, String sni, String... alpn) {
         try {
             SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(
                     new Socket("127.0.0.1", port), sni == null ? "127.0.0.1" : sni, port, true); // JDK resumes per host: keep SNIs apart
             SSLParameters params = socket.getSSLParameters();
             params.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+            if (alpn.length > 0) {
+                params.setApplicationProtocols(alpn);
+            }
             socket.setSSLParameters(params);
             socket.setSoTimeout(10_000);
             socket.startHandshake();
