@@ -43,6 +43,11 @@ public final class ErrorResponses {
         return response;
     }
 
+    /** The length of the body {@link #raw} and {@link #of} write for this status and reason. */
+    public static int bodyLength(int status, String reason) {
+        return body(status, reason).length;
+    }
+
     private static byte[] body(int status, String reason) {
         HttpResponseStatus s = HttpResponseStatus.valueOf(status);
         String text = s.code() + " " + s.reasonPhrase() + (reason == null ? "" : ": " + reason) + "\n";

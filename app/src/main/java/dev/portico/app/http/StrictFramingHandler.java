@@ -224,7 +224,7 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers and closes; the observer above is told first, as it sees no request and no response. Event loop. */
     private void answer(int status, String reason) {
-        ctx.fireUserEventTriggered(new RequestRejected(status, scanner.methodOrDash()));
+        ctx.fireUserEventTriggered(new RequestRejected(status, scanner.methodOrDash(), ErrorResponses.bodyLength(status, reason)));
         ctx.writeAndFlush(ErrorResponses.raw(status, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 

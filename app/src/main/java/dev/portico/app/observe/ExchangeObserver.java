@@ -122,6 +122,7 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
         if (evt instanceof RequestRejected rejected) {
             // Answered below this observer (raw bytes, then close): recorded as a request of its own.
             begin(rejected.method(), "-", null);
+            bytes = rejected.bodyBytes();
             finish(rejected.status());
             return;
         }

@@ -99,7 +99,8 @@ class StrictFramingHandlerTest {
         String response = out.toString(StandardCharsets.US_ASCII);
         out.release();
         assertTrue(response.startsWith("HTTP/1.1 400 Bad Request\r\n") && response.contains("Connection: close\r\n"), response);
-        assertEquals(List.of(new RequestRejected(400, "GET")), events,
+        int bodyBytes = response.length() - response.indexOf("\r\n\r\n") - 4;
+        assertEquals(List.of(new RequestRejected(400, "GET", bodyBytes)), events,
                 "the decoder never saw the request; the handlers above are told of the refusal (for the access log)");
         assertFalse(ch.isOpen(), "the connection is closed");
         assertFalse(ch.finishAndReleaseAll(), "nothing left over");

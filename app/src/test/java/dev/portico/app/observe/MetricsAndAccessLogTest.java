@@ -112,12 +112,14 @@ class MetricsAndAccessLogTest {
 
         String conflicting = "GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n";
         String badMethod = "G@T / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        List<Integer> bodyBytes = new java.util.ArrayList<>();
         for (String request : List.of(conflicting, badMethod)) {
             try (SSLSocket socket = TlsTestClient.connect(TlsTestClient.trustAllContext(),
                     portico.httpsAddress().getPort(), "localhost", "TLSv1.3")) {
                 socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
                 String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
                 assertTrue(answer.startsWith("HTTP/1.1 400 "), "refused by the framing check: " + answer);
+                bodyBytes.add(answer.length() - answer.indexOf("\r\n\r\n") - 4);
             }
         }
 
@@ -128,6 +130,10 @@ class MetricsAndAccessLogTest {
                 && lines.get(0).contains("\"client\":\"127.0.0.1\""), "the method is known, the request was not routed: " + lines.get(0));
         assertTrue(lines.get(1).contains("\"method\":\"-\"") && lines.get(1).contains("\"status\":400"),
                 "a method that is not a token is not logged: " + lines.get(1));
+        for (int i = 0; i < 2; i++) {
+            assertTrue(bodyBytes.get(i) > 0 && lines.get(i).contains("\"bytes\":" + bodyBytes.get(i) + ","),
+                    "the refusal's body bytes, as for any response (" + bodyBytes.get(i) + "): " + lines.get(i));
+        }
         String refused = "portico_requests_total{code=\"4xx\",route=\"none\"}";
         assertEquals(2.0, scrape().getOrDefault(refused, 0.0) - before.getOrDefault(refused, 0.0),
                 "both refusals counted as 4xx answers without a route");
