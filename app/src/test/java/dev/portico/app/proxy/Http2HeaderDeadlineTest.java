@@ -35,8 +35,7 @@ class Http2HeaderDeadlineTest {
 
     @Test
     void staysOpenBetweenCompleteFrames() {
-        channel = channel();
-        channel.writeInbound(Unpooled.wrappedBuffer(PREFACE));
+        channel = afterPreface();
         channel.writeInbound(frame(0x4, 0, 0, 6)); // SETTINGS with one setting
         channel.writeInbound(frame(0x1, 0x4 | 0x1, 1, 5)); // HEADERS, END_HEADERS | END_STREAM
         channel.writeInbound(frame(0x0, 0, 1, 100)); // DATA
@@ -48,8 +47,7 @@ class Http2HeaderDeadlineTest {
 
     @Test
     void closesInsideAHeaderBlockWaitingForContinuation() {
-        channel = channel();
-        channel.writeInbound(Unpooled.wrappedBuffer(PREFACE));
+        channel = afterPreface();
         channel.writeInbound(frame(0x1, 0x1, 1, 5)); // HEADERS without END_HEADERS
         channel.writeInbound(frame(0x9, 0, 1, 5)); // CONTINUATION, still no END_HEADERS
         assertClosedWhenTheTimerFires(channel, true, "a CONTINUATION with END_HEADERS is still due");
@@ -57,8 +55,7 @@ class Http2HeaderDeadlineTest {
 
     @Test
     void continuationWithEndHeadersEndsTheBlock() {
-        channel = channel();
-        channel.writeInbound(Unpooled.wrappedBuffer(PREFACE));
+        channel = afterPreface();
         channel.writeInbound(frame(0x1, 0x1, 1, 5));
         channel.writeInbound(frame(0x9, 0x4, 1, 5));
         assertClosedWhenTheTimerFires(channel, false, "the block ended");
@@ -66,33 +63,24 @@ class Http2HeaderDeadlineTest {
 
     @Test
     void closesWhileTheLastFrameOfABlockHasNotAllArrived() {
-        channel = channel();
-        channel.writeInbound(Unpooled.wrappedBuffer(PREFACE));
-        ByteBuf headers = frame(0x1, 0x4, 1, 40); // END_HEADERS, but 40 bytes of block to come
-        channel.writeInbound(headers.retainedSlice(0, 4)); // the frame header split over two reads
-        channel.writeInbound(headers.retainedSlice(4, 20)); // and only part of the payload
-        headers.release();
+        channel = afterPreface();
+        // END_HEADERS, but 40 bytes of block to come: the frame header split over two reads, and only
+        // part of the payload
+        writeInPieces(frame(0x1, 0x4, 1, 40), 4, 20);
         assertClosedWhenTheTimerFires(channel, true, "25 of the block's 40 bytes");
     }
 
     @Test
     void closesWhileAFrameHeaderTricklesIn() {
-        channel = channel();
-        channel.writeInbound(Unpooled.wrappedBuffer(PREFACE));
-        ByteBuf data = frame(0x0, 0, 1, 0);
-        channel.writeInbound(data.retainedSlice(0, 3)); // 3 of a DATA frame header's 9 bytes
-        data.release();
+        channel = afterPreface();
+        writeInPieces(frame(0x0, 0, 1, 0), 3); // 3 of a DATA frame header's 9 bytes
         assertClosedWhenTheTimerFires(channel, true, "a frame header is under way");
     }
 
     @Test
     void aFrameThatIsNotAHeaderBlockEndsTheFrameHeaderWait() {
-        channel = channel();
-        channel.writeInbound(Unpooled.wrappedBuffer(PREFACE));
-        ByteBuf ping = frame(0x6, 0, 0, 8);
-        channel.writeInbound(ping.retainedSlice(0, 5));
-        channel.writeInbound(ping.retainedSlice(5, 12)); // the rest of the header and the payload
-        ping.release();
+        channel = afterPreface();
+        writeInPieces(frame(0x6, 0, 0, 8), 5, 12); // a PING in two reads, the second from mid-header
         assertClosedWhenTheTimerFires(channel, false, "a whole PING is not a header block");
     }
 
@@ -101,6 +89,23 @@ class Http2HeaderDeadlineTest {
         channel.freezeTime();
         channel.pipeline().addLast(new Http2HeaderDeadline(1)); // 1 ns: overdue whenever the timer runs
         return channel;
+    }
+
+    /** The channel with the whole client preface read. */
+    private static EmbeddedChannel afterPreface() {
+        EmbeddedChannel fresh = channel();
+        fresh.writeInbound(Unpooled.wrappedBuffer(PREFACE));
+        return fresh;
+    }
+
+    /** Writes the first {@code lengths} bytes of {@code frame} as consecutive reads, then drops it. */
+    private void writeInPieces(ByteBuf frame, int... lengths) {
+        int at = 0;
+        for (int length : lengths) {
+            channel.writeInbound(frame.retainedSlice(at, length));
+            at += length;
+        }
+        frame.release();
     }
 
     private static void assertClosedWhenTheTimerFires(EmbeddedChannel channel, boolean closed, String why) {
