@@ -220,7 +220,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 reject(400, problem);
                 return;
             }
-            Http2Requests.stripExtensions(headers);
         }
         RequestTarget target = RequestTarget.parse(request.uri(), headers.get(HttpHeaderNames.HOST),
                 HttpMethod.OPTIONS.equals(request.method()));

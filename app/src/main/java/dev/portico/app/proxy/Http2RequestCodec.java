@@ -1,38 +1,145 @@
 package dev.portico.app.proxy;
 
+import static io.netty.handler.codec.http2.Http2Error.PROTOCOL_ERROR;
+
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Netty's server-side stream codec (HTTP/2 frames to HTTP/1 objects and back), except for the most
- * common request: HEADERS that end the stream (a GET). Netty makes that a {@code FullHttpRequest}, which
- * costs a pooled empty body buffer and a second header map for trailers on every request, only for the
- * frontend to split it into a head and an empty end again. Here it becomes the head (the same
- * translation, {@link HttpConversionUtil#toHttpRequest}: {@code :authority} as {@code Host}, cookie
- * fields joined) followed by the shared empty last content. Bodies, trailers and responses are Netty's.
- * Sharable, like its parent; event loop only.
+ * Netty's server-side stream codec (HTTP/2 frames to HTTP/1 objects and back), with the two per-request
+ * translations done here, leaner:
+ * <ul>
+ *   <li>A request's HEADERS become the head in one pass: {@code :method} and {@code :path} the request
+ *       line, {@code :authority} the first {@code Host}, several {@code cookie} fields one (RFC 9113
+ *       8.2.3), validated as Netty validates them. Netty's translation also adds {@code x-http2-stream-id}
+ *       and {@code x-http2-scheme} fields, which the frontend then had to remove; here none is added, and
+ *       a client's own {@code x-http2-*} fields are dropped as Netty drops them. HEADERS that end the
+ *       stream (a GET) are followed by the shared empty last content, not made a {@code FullHttpRequest}
+ *       (a pooled empty body and a second header map). A head without END_STREAM and without
+ *       {@code Content-Length} gets {@code Transfer-Encoding: chunked}, as Netty's does. CONNECT keeps
+ *       Netty's translation (the frontend refuses it).</li>
+ *   <li>A response head that is not a whole response (what an exchange writes) becomes HEADERS without
+ *       validating its fields a second time: they were validated when the backend's answer was decoded
+ *       (both upstream codecs validate), and Portico adds only fields of its own.</li>
+ * </ul>
+ * Bodies, trailers, whole responses (local answers) and interim responses are Netty's. Sharable, like
+ * its parent; event loop only.
  */
 @ChannelHandler.Sharable
 final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
+    private static final CharSequence COOKIE = HttpHeaderNames.COOKIE;
+    private static final String EXTENSION_PREFIX = "x-http2-";
+
     Http2RequestCodec() {
         super(true, true);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, List<Object> out) throws Exception {
-        if (frame instanceof Http2HeadersFrame headers && headers.isEndStream() && headers.headers().method() != null) {
-            Http2FrameStream stream = headers.stream();
-            out.add(HttpConversionUtil.toHttpRequest(stream == null ? 0 : stream.id(), headers.headers(), true));
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            return;
+        if (frame instanceof Http2HeadersFrame headers) {
+            CharSequence method = headers.headers().method();
+            if (method != null && !HttpMethod.CONNECT.asciiName().contentEqualsIgnoreCase(method)) {
+                Http2FrameStream stream = headers.stream();
+                HttpRequest head = toRequest(stream == null ? 0 : stream.id(), method, headers.headers());
+                out.add(head);
+                if (headers.isEndStream()) {
+                    out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                } else if (!HttpUtil.isContentLengthSet(head)) {
+                    head.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                }
+                return;
+            }
         }
         super.decode(ctx, frame, out);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out) throws Exception {
+        if (obj instanceof HttpResponse response && !(obj instanceof FullHttpResponse)
+                && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            out.add(new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(response, false), false));
+            return;
+        }
+        super.encode(ctx, obj, out);
+    }
+
+    /**
+     * The HTTP/1.1 head for a request's header block (not CONNECT). The HPACK decoder has already checked
+     * the names (lower case, no connection-specific fields, pseudo-header fields first and known); the
+     * values are validated here as they are added.
+     */
+    static HttpRequest toRequest(int streamId, CharSequence method, Http2Headers in) throws Http2Exception {
+        CharSequence path = in.path();
+        if (path == null) {
+            throw Http2Exception.streamError(streamId, PROTOCOL_ERROR, "request without :path");
+        }
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method.toString()),
+                path.toString(), true);
+        HttpHeaders out = head.headers();
+        CharSequence authority = in.authority();
+        if (authority != null) {
+            out.add(HttpHeaderNames.HOST, authority);
+        }
+        StringBuilder cookies = null;
+        for (Map.Entry<CharSequence, CharSequence> field : in) {
+            CharSequence name = field.getKey();
+            if (name.length() == 0 || name.charAt(0) == ':') {
+                if (!Http2Headers.PseudoHeaderName.isPseudoHeader(name)) {
+                    throw Http2Exception.streamError(streamId, PROTOCOL_ERROR, "unknown pseudo-header field %s", name);
+                }
+                continue; // the request line and Host, above
+            }
+            if (isExtension(name) || HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name)
+                    || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+                // Netty's own names; Trailer and Transfer-Encoding Netty's translation removes too (the
+                // HPACK decoder already refuses the latter, RFC 9113 8.2.2): the framing toward the backend is ours
+                continue;
+            }
+            if (HttpHeaderNames.COOKIE.contentEquals(name)) {
+                cookies = cookies == null ? new StringBuilder() : cookies.append("; ");
+                cookies.append(field.getValue());
+            } else {
+                out.add(name, field.getValue());
+            }
+        }
+        if (cookies != null) {
+            out.add(COOKIE, cookies.toString());
+        }
+        return head;
+    }
+
+    private static boolean isExtension(CharSequence name) {
+        if (name.length() <= EXTENSION_PREFIX.length() || name.charAt(0) != 'x') {
+            return false;
+        }
+        for (int i = 1; i < EXTENSION_PREFIX.length(); i++) {
+            if (Character.toLowerCase(name.charAt(i)) != EXTENSION_PREFIX.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -50,7 +50,11 @@ final class Http2Requests {
         return null;
     }
 
-    /** Removes the {@code x-http2-*} fields the codec adds (stream id, scheme): they are ours, not the client's. */
+    /**
+     * Removes the {@code x-http2-*} fields Netty's stream codec adds (stream id, scheme) from a head it
+     * translated: an h2c upstream's response. (Client requests are translated by {@link Http2RequestCodec},
+     * which adds none.)
+     */
     static void stripExtensions(HttpHeaders headers) {
         for (HttpConversionUtil.ExtensionHeaderNames name : EXTENSION_NAMES) {
             headers.remove(name.text());
