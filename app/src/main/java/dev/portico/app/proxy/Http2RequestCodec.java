@@ -4,11 +4,13 @@ import static io.netty.handler.codec.http2.Http2Error.PROTOCOL_ERROR;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -34,12 +36,13 @@ import java.util.Map;
  * <ul>
  *   <li>A request's HEADERS become the head in one pass: {@code :method} and {@code :path} the request
  *       line, {@code :authority} the first {@code Host}, several {@code cookie} fields one (RFC 9113
- *       8.2.3), validated as Netty validates them. Netty's translation also adds {@code x-http2-stream-id}
- *       and {@code x-http2-scheme} fields, which the frontend then had to remove; here none is added, and
- *       a client's own {@code x-http2-*} fields are dropped as Netty drops them. HEADERS that end the
- *       stream (a GET) are followed by the shared empty last content, not made a {@code FullHttpRequest}
- *       (a pooled empty body and a second header map). A head without END_STREAM and without
- *       {@code Content-Length} gets {@code Transfer-Encoding: chunked}, as Netty's does. CONNECT keeps
+ *       8.2.3), fields not validated again (the HPACK decoder did). Netty's translation also adds
+ *       {@code x-http2-stream-id} and {@code x-http2-scheme} fields, which the frontend then had to
+ *       remove; here none is added, and a client's own {@code x-http2-*} fields are dropped (Netty drops
+ *       those of its own names). HEADERS that end the stream (a GET) are followed by the shared empty last
+ *       content, not made a {@code FullHttpRequest} (a pooled empty body and a second header map). A head
+ *       without END_STREAM and without {@code Content-Length} gets {@code Transfer-Encoding: chunked}, as
+ *       Netty's does. CONNECT keeps
  *       Netty's translation (the frontend refuses it).</li>
  *   <li>A response head that is not a whole response (what an exchange writes) becomes HEADERS without
  *       validating its fields a second time: they were validated when the backend's answer was decoded
@@ -52,6 +55,13 @@ import java.util.Map;
 final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     private static final CharSequence COOKIE = HttpHeaderNames.COOKIE;
     private static final String EXTENSION_PREFIX = "x-http2-";
+    /**
+     * No second validation: the frame codec's HPACK decoder (built with {@code validateHeaders(true)}, see
+     * {@link Http2Frontend}) has validated every name (an HTTP token in lower case, RFC 9113 8.2.1) and
+     * every value (no CR, LF or NUL, 8.2.1) and reset the stream or closed the connection otherwise.
+     * {@code Http2ProtocolTest} holds the whole chain to that.
+     */
+    private static final HttpHeadersFactory DECODER_VALIDATED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     Http2RequestCodec() {
         super(true, true);
@@ -88,8 +98,7 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
 
     /**
      * The HTTP/1.1 head for a request's header block (not CONNECT). The HPACK decoder has already checked
-     * the names (lower case, no connection-specific fields, pseudo-header fields first and known); the
-     * values are validated here as they are added.
+     * names and values, refused connection-specific fields and put the pseudo-header fields first.
      */
     static HttpRequest toRequest(int streamId, CharSequence method, Http2Headers in) throws Http2Exception {
         CharSequence path = in.path();
@@ -97,7 +106,7 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
             throw Http2Exception.streamError(streamId, PROTOCOL_ERROR, "request without :path");
         }
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method.toString()),
-                path.toString(), true);
+                path.toString(), DECODER_VALIDATED);
         HttpHeaders out = head.headers();
         CharSequence authority = in.authority();
         if (authority != null) {

@@ -1,6 +1,7 @@
 package dev.portico.app.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portico.app.config.ServerLimits;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,31 @@ class Http2ProtocolTest {
             assertEquals(Http2Error.PROTOCOL_ERROR.code(), event.errorCode(), "a malformed request is a stream error of type PROTOCOL_ERROR");
             assertTrue(!backend.receivedAll().contains("GET /conn "), "the malformed request never reached the backend");
             client.headers(get("a.test", "/after"), true);
+            assertEquals("200", client.next(10).headers().status().toString(), "the connection still serves other streams");
+        }
+    }
+
+    @Test
+    void fieldNameThatIsNoLowerCaseTokenIsRefusedBeforeTheBackend() throws Exception {
+        for (String name : List.of("bad name", "X-Upper")) {
+            try (H2FrameClient client = H2FrameClient.tls(proxy.httpsPort(), "a.test")) {
+                client.headers(get("a.test", "/badname").add(name, "1"), true);
+                H2FrameClient.Event event = client.next(10);
+                assertTrue(Set.of("GOAWAY", "RST_STREAM").contains(event.kind()), "'" + name + "' (RFC 9113 8.2.1): " + event);
+                assertEquals(Http2Error.PROTOCOL_ERROR.code(), event.errorCode(), "a malformed field name is a PROTOCOL_ERROR");
+            }
+        }
+        assertFalse(backend.receivedAll().contains("/badname"), "no such request reached the backend");
+    }
+
+    @Test
+    void fieldValueWithALineBreakResetsTheStreamAndNeverReachesTheBackend() throws Exception {
+        try (H2FrameClient client = H2FrameClient.tls(proxy.httpsPort(), "a.test")) {
+            client.headers(get("a.test", "/crlf").add("x-note", "a\r\nx-injected: 1"), true);
+            H2FrameClient.Event event = client.next(10);
+            assertEquals("RST_STREAM", event.kind(), "the stream is refused, not answered: " + event);
+            assertFalse(backend.receivedAll().contains("x-injected"), "nothing was smuggled to the backend");
+            client.headers(get("a.test", "/after-crlf"), true);
             assertEquals("200", client.next(10).headers().status().toString(), "the connection still serves other streams");
         }
     }
