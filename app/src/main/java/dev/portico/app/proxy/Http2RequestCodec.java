@@ -42,8 +42,7 @@ import java.util.Map;
  *       those of its own names). HEADERS that end the stream (a GET) are followed by the shared empty last
  *       content, not made a {@code FullHttpRequest} (a pooled empty body and a second header map). A head
  *       without END_STREAM and without {@code Content-Length} gets {@code Transfer-Encoding: chunked}, as
- *       Netty's does. CONNECT keeps
- *       Netty's translation (the frontend refuses it).</li>
+ *       Netty's does. CONNECT keeps Netty's translation (the frontend refuses it).</li>
  *   <li>A response head that is not a whole response (what an exchange writes) becomes HEADERS without
  *       validating its fields a second time: they were validated when the backend's answer was decoded
  *       (both upstream codecs validate), and Portico adds only fields of its own.</li>
@@ -53,7 +52,6 @@ import java.util.Map;
  */
 @ChannelHandler.Sharable
 final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
-    private static final CharSequence COOKIE = HttpHeaderNames.COOKIE;
     private static final String EXTENSION_PREFIX = "x-http2-";
     /**
      * No second validation: the frame codec's HPACK decoder (built with {@code validateHeaders(true)}, see
@@ -100,7 +98,7 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
      * The HTTP/1.1 head for a request's header block (not CONNECT). The HPACK decoder has already checked
      * names and values, refused connection-specific fields and put the pseudo-header fields first.
      */
-    static HttpRequest toRequest(int streamId, CharSequence method, Http2Headers in) throws Http2Exception {
+    private static HttpRequest toRequest(int streamId, CharSequence method, Http2Headers in) throws Http2Exception {
         CharSequence path = in.path();
         if (path == null) {
             throw Http2Exception.streamError(streamId, PROTOCOL_ERROR, "request without :path");
@@ -135,17 +133,18 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
             }
         }
         if (cookies != null) {
-            out.add(COOKIE, cookies.toString());
+            out.add(HttpHeaderNames.COOKIE, cookies.toString());
         }
         return head;
     }
 
+    /** {@code x-http2-...}; names arrive in lower case (the HPACK decoder refuses others). */
     private static boolean isExtension(CharSequence name) {
-        if (name.length() <= EXTENSION_PREFIX.length() || name.charAt(0) != 'x') {
+        if (name.length() <= EXTENSION_PREFIX.length()) {
             return false;
         }
-        for (int i = 1; i < EXTENSION_PREFIX.length(); i++) {
-            if (Character.toLowerCase(name.charAt(i)) != EXTENSION_PREFIX.charAt(i)) {
+        for (int i = 0; i < EXTENSION_PREFIX.length(); i++) {
+            if (name.charAt(i) != EXTENSION_PREFIX.charAt(i)) {
                 return false;
             }
         }
