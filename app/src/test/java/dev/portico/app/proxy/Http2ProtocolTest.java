@@ -57,15 +57,8 @@ class Http2ProtocolTest {
 
     @Test
     void connectionSpecificFieldResetsTheStream() throws Exception {
-        try (H2FrameClient client = H2FrameClient.tls(proxy.httpsPort(), "a.test")) {
-            client.headers(get("a.test", "/conn").add("connection", "keep-alive"), true);
-            H2FrameClient.Event event = client.next(10);
-            assertEquals("RST_STREAM", event.kind(), "RFC 9113 8.2.2: a request with Connection is malformed: " + event);
-            assertEquals(Http2Error.PROTOCOL_ERROR.code(), event.errorCode(), "a malformed request is a stream error of type PROTOCOL_ERROR");
-            assertTrue(!backend.receivedAll().contains("GET /conn "), "the malformed request never reached the backend");
-            client.headers(get("a.test", "/after"), true);
-            assertEquals("200", client.next(10).headers().status().toString(), "the connection still serves other streams");
-        }
+        assertResetBeforeTheBackendAndConnectionServes(get("a.test", "/conn").add("connection", "keep-alive"),
+                "RFC 9113 8.2.2: a request with Connection is malformed", "GET /conn ");
     }
 
     @Test
@@ -83,12 +76,20 @@ class Http2ProtocolTest {
 
     @Test
     void fieldValueWithALineBreakResetsTheStreamAndNeverReachesTheBackend() throws Exception {
+        assertResetBeforeTheBackendAndConnectionServes(get("a.test", "/crlf").add("x-note", "a\r\nx-injected: 1"),
+                "RFC 9113 8.2.1: a value with CR or LF is malformed", "x-injected");
+    }
+
+    /** {@code request} gets RST_STREAM (PROTOCOL_ERROR), {@code notAtBackend} never reaches the backend, and the connection serves on. */
+    private static void assertResetBeforeTheBackendAndConnectionServes(Http2Headers request, String why, String notAtBackend)
+            throws Exception {
         try (H2FrameClient client = H2FrameClient.tls(proxy.httpsPort(), "a.test")) {
-            client.headers(get("a.test", "/crlf").add("x-note", "a\r\nx-injected: 1"), true);
+            client.headers(request, true);
             H2FrameClient.Event event = client.next(10);
-            assertEquals("RST_STREAM", event.kind(), "the stream is refused, not answered: " + event);
-            assertFalse(backend.receivedAll().contains("x-injected"), "nothing was smuggled to the backend");
-            client.headers(get("a.test", "/after-crlf"), true);
+            assertEquals("RST_STREAM", event.kind(), why + ": " + event);
+            assertEquals(Http2Error.PROTOCOL_ERROR.code(), event.errorCode(), "a malformed request is a stream error of type PROTOCOL_ERROR");
+            assertFalse(backend.receivedAll().contains(notAtBackend), "the malformed request never reached the backend");
+            client.headers(get("a.test", "/after"), true);
             assertEquals("200", client.next(10).headers().status().toString(), "the connection still serves other streams");
         }
     }
