@@ -24,7 +24,9 @@
 #                                flipped every pair; prints medians and the per-pair ratio B/A
 #                                (about 4 min); writes bench/results/paired-A-B-LOAD.txt. The same name
 #                                twice compares Portico with itself: PORTICO_B_EXTRA_JAVA_OPTS go
-#                                to the second (e.g. -Dio.netty.eventLoopThreads=1)
+#                                to the second (e.g. -Dio.netty.eventLoopThreads=1), and
+#                                PORTICO_B_JAR=/path/to/other/portico.jar runs another build there
+#                                (a change against the commit before it)
 #
 # Installs what is missing from Debian's archive (nginx haproxy caddy wrk nghttp2-client openssl
 # curl), makes ECDSA P-256 certificates for a.bench.test and b.bench.test, starts one backend for
@@ -64,7 +66,7 @@ pairs=6
 contestants="portico nginx haproxy caddy"
 command_line="bench/run.sh $*"
 
-usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case $1 in
@@ -275,9 +277,12 @@ start_contestant() { # NAME [SLOT]; sets CPID. Slot 1 (--paired): configs and st
   local port=$((HTTPS_PORT + slot)) admin=$((ADMIN_PORT + slot))
   case $name in
     portico|portico-epoll)
+      local launch=("$root/bin/portico")
+      # Another build in the B slot: the same flags bin/portico gives (it only adds a build step).
+      ((slot == 1)) && [[ -n ${PORTICO_B_JAR:-} ]] && launch=(java -XX:+ExitOnOutOfMemoryError $java_opts -jar "$PORTICO_B_JAR")
       PORTICO_TRANSPORT=$([[ $name == portico-epoll ]] && echo epoll || echo "${PORTICO_TRANSPORT:-}") \
         PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$java_opts" \
-        "$root/bin/portico" run --config "$dir/portico.yaml" >> "$dir/$name/portico.log" 2>&1 &
+        "${launch[@]}" run --config "$dir/portico.yaml" >> "$dir/$name/portico.log" 2>&1 &
       ;;
     nginx) nginx -c "$dir/nginx.conf" >> "$dir/nginx/stderr.log" 2>&1 & ;;
     haproxy) haproxy -db -f "$dir/haproxy.cfg" >> "$dir/haproxy/haproxy.log" 2>&1 & ;;
@@ -685,7 +690,7 @@ run_paired() {
   {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: \`$command_line\`"
     echo "machine: $(nproc) cores, kernel $(uname -r); portico: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    echo "Portico JVM flags: $PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}; B only: ${PORTICO_B_EXTRA_JAVA_OPTS:-(none)}"
+    echo "Portico JVM flags: $PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}; B only: ${PORTICO_B_EXTRA_JAVA_OPTS:-(none)}; B's jar: ${PORTICO_B_JAR:-(the same)}"
     echo "load: $([[ $paired_load == keepalive ]] && echo "wrk -t2 -c$CONNS --latency" || echo "h2load -c$H2_CONNS -m$H2_STREAMS -t2"), $seconds s per side, $pairs pairs after $warm_loads x $warm s of warm-up each"
     python3 "$tools/paired.py" "$tsv" "$a" "$b"
   } > "$out"
