@@ -3,6 +3,8 @@ package dev.portico.app.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * Removes hop-by-hop fields (RFC 9110 7.6.1) in both directions: {@code Connection} and every field it
@@ -16,6 +18,10 @@ import io.netty.util.AsciiString;
 final class HopByHop {
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
+    /** Connection first: {@link #strip} reads the fields it names before removing it. */
+    private static final AsciiString[] HOP_BY_HOP = {
+            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HTTP2_SETTINGS};
 
     private HopByHop() {}
 
@@ -37,21 +43,44 @@ final class HopByHop {
         return false;
     }
 
-    /** Removes every hop-by-hop field from {@code headers}. */
+    /**
+     * Removes every hop-by-hop field from {@code headers}. One pass over the fields finds which of them
+     * are present (usually one: a backend's {@code Connection: keep-alive}), then only those are
+     * removed: a lookup or removal by name hashes the name without case each time, and this runs for
+     * every request and response.
+     */
     static void strip(HttpHeaders headers) {
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+        int present = 0;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = headers.iteratorCharSequence(); fields.hasNext(); ) {
+            int index = hopByHopIndex(fields.next().getKey());
+            if (index >= 0) {
+                present |= 1 << index;
+            }
+        }
+        if (present == 0) {
+            return;
+        }
+        if ((present & 1) != 0) { // CONNECTION, index 0
             for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
                 removeNamedFields(headers, value);
             }
         }
-        headers.remove(HttpHeaderNames.CONNECTION)
-                .remove(HttpHeaderNames.KEEP_ALIVE)
-                .remove(PROXY_CONNECTION)
-                .remove(HttpHeaderNames.TE)
-                .remove(HttpHeaderNames.TRAILER)
-                .remove(HttpHeaderNames.TRANSFER_ENCODING)
-                .remove(HttpHeaderNames.UPGRADE)
-                .remove(HTTP2_SETTINGS);
+        for (int i = 0; i < HOP_BY_HOP.length; i++) {
+            if ((present & (1 << i)) != 0) {
+                headers.remove(HOP_BY_HOP[i]);
+            }
+        }
+    }
+
+    /** The index of {@code name} in {@link #HOP_BY_HOP} ignoring case, or -1. */
+    private static int hopByHopIndex(CharSequence name) {
+        int length = name.length();
+        for (int i = 0; i < HOP_BY_HOP.length; i++) {
+            if (HOP_BY_HOP[i].length() == length && HOP_BY_HOP[i].contentEqualsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Removes the fields that one {@code Connection} value names (but never Host or Content-Length). */

@@ -40,6 +40,32 @@ class HopByHopTest {
     }
 
     @Test
+    void stripsEachFixedHopByHopNameInAnyCaseAndLeavesOtherFieldsInOrder() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("X-First", "1")
+                .add("PROXY-CONNECTION", "keep-alive")
+                .add("te", "trailers")
+                .add("Trailer", "X-Checksum")
+                .add("upgrade", "websocket")
+                .add("HTTP2-Settings", "AAMAAABkAAQAAP__")
+                .add("Updated", "as long as Upgrade and Trailer")
+                .add("keep-alive", "timeout=5")
+                .add("X-Last", "2");
+
+        HopByHop.strip(headers);
+
+        List<String> left = new ArrayList<>();
+        for (Map.Entry<String, String> field : headers) {
+            left.add(field.getKey() + ": " + field.getValue());
+        }
+        assertEquals(List.of("X-First: 1", "Updated: as long as Upgrade and Trailer", "X-Last: 2"), left);
+
+        HttpHeaders none = new DefaultHttpHeaders().add("Content-Type", "text/plain").add("Content-Length", "2");
+        HopByHop.strip(none);
+        assertEquals(2, none.size(), "no hop-by-hop field: nothing removed");
+    }
+
+    @Test
     void findsATokenInAnyElementOfAnyFieldIgnoringCaseAndSpaces() {
         HttpHeaders headers = new DefaultHttpHeaders()
                 .add("Connection", "keep-alive")
