@@ -92,8 +92,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long maxBody;
     private RouteOptions routeOptions;
     private UpstreamExchange exchange;
-    private Route labelledRoute;
-    private String routeLabel;
     private ForwardingHeaders.Client client;
 
     /** @param client the HTTP/2 connection's peer, shared by its streams; null: worked out at the first proxied request */
@@ -261,11 +259,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         routeOptions = route.options();
-        if (route != labelledRoute) { // keep-alive requests mostly hit the same route: label it once
-            labelledRoute = route;
-            routeLabel = route.host() + route.pathPrefix();
-        }
-        ExchangeObserver.tagRoute(ctx.channel(), routeLabel);
+        ExchangeObserver.tagRoute(ctx.channel(), hostRoutes.label(route));
         maxBody = routeOptions.maxRequestBody();
         if (HttpUtil.getContentLength(request, -1L) > maxBody) {
             reject(413, "request body too large");

@@ -82,6 +82,8 @@ public final class RouteTable {
     public static final class HostRoutes {
         private final HostPattern pattern;
         private final Route[] byPrefixLength;
+        /** {@code labels[i]} names {@code byPrefixLength[i]} in metrics and the access log. */
+        private final String[] labels;
 
         HostRoutes(HostPattern pattern, List<Route> routes) {
             this.pattern = pattern;
@@ -89,6 +91,10 @@ public final class RouteTable {
             // Stable sort: for equal prefixes the route written first stays first and wins.
             sorted.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed());
             this.byPrefixLength = sorted.toArray(new Route[0]);
+            this.labels = new String[byPrefixLength.length];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = byPrefixLength[i].host() + byPrefixLength[i].pathPrefix();
+            }
         }
 
         /** The host pattern these routes were configured for: two names with the same entry share routes. */
@@ -104,6 +110,20 @@ public final class RouteTable {
                 }
             }
             return null;
+        }
+
+        /**
+         * The label of {@code route}, one of these routes: host pattern and path prefix, e.g.
+         * {@code *.example.com/api}. Built with the table, not per request (an HTTP/2 stream is a
+         * request of its own).
+         */
+        public String label(Route route) {
+            for (int i = 0; i < byPrefixLength.length; i++) {
+                if (byPrefixLength[i] == route) {
+                    return labels[i];
+                }
+            }
+            throw new IllegalArgumentException("not a route of " + pattern + ": " + route.pathPrefix());
         }
 
         private static boolean matches(String prefix, String path) {

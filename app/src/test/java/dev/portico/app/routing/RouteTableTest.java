@@ -3,6 +3,7 @@ package dev.portico.app.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.portico.app.config.CertificateSource;
 import dev.portico.app.config.Origin;
@@ -59,6 +60,16 @@ class RouteTableTest {
     void namesUnderOneWildcardShareOneHostEntry() {
         assertSame(table.host("y.example.com"), table.host("z.example.com"), "the same entry: SNI and Host agree");
         assertEquals(HostPattern.parse("*.example.com"), table.host("y.example.com").pattern(), "the entry knows its pattern");
+    }
+
+    @Test
+    void labelsARouteByItsHostPatternAndPrefix() {
+        RouteTable.HostRoutes example = table.host("example.com");
+        assertEquals("example.com/api/v2/", example.label(example.route("/api/v2/x")));
+        assertEquals("example.com/", example.label(example.route("/other")));
+        RouteTable.HostRoutes wild = table.host("y.example.com");
+        assertEquals("*.example.com/", wild.label(wild.route("/")), "the pattern, not the request's host");
+        assertThrows(IllegalArgumentException.class, () -> example.label(wild.route("/")), "another host's route");
     }
 
     @Test
