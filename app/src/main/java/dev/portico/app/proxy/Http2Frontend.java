@@ -8,7 +8,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Exception;
@@ -82,24 +81,23 @@ final class Http2Frontend {
         String loggedPeer = peer == null ? null : peer.getHostAddress(); // the access log's form, as on HTTP/1.1
         // Sharable, and a stream is a request: one per connection rather than per stream. Not one per
         // process: the codec writes fields of its own on every frame, which would bounce between cores.
-        Http2RequestCodec streamCodec = new Http2RequestCodec();
+        // The multiplexer adds it to each stream's child channel; it adds the rest (addStream).
+        Http2RequestCodec streamCodec = new Http2RequestCodec(stream ->
+                addStream((Http2StreamChannel) stream, sni, tls, client, loggedPeer, settings, services));
         ch.pipeline()
                 .addLast(PipelineNames.H2_DEADLINE, new Http2HeaderDeadline(limits.headerTimeout().toNanos()))
-                // Responses finish on backend reads, one stream at a time: without this each would be
-                // its own TLS record and send(); with it, those finished in one event-loop turn go out together.
+                .addLast(PipelineNames.H2_CODEC, codec)
+                // Responses finish on backend reads, one stream at a time, and each stream flushes its own:
+                // without this each flush would run the codec's flow controller and make a TLS record and
+                // a send(); with it (above the codec), those finished in one event-loop turn share them.
+                // The codec's own frames (SETTINGS and PING acks, WINDOW_UPDATE) it flushes once per read.
                 .addLast(PipelineNames.FLUSH, new FlushConsolidationHandler(
                         FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
-                .addLast(PipelineNames.H2_CODEC, codec)
                 // Reader idle, not all-idle: an all-idle handler puts a listener on every frame written.
                 // Open streams keep the connection anyway (see ConnectionErrors).
                 .addLast(PipelineNames.IDLE, new IdleStateHandler(limits.keepAliveTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS))
                 .addLast(PipelineNames.OBSERVE, new ExchangeObserver("https", services.metrics(), services.clock()))
-                .addLast(PipelineNames.MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        addStream(stream, streamCodec, sni, tls, client, loggedPeer, settings, services);
-                    }
-                }))
+                .addLast(PipelineNames.MULTIPLEX, new Http2MultiplexHandler(streamCodec))
                 .addLast(PipelineNames.ERRORS, ConnectionErrors.INSTANCE);
         // The connection window starts at 65,535 for every peer (RFC 9113 6.9.2): widen ours so that many
         // streams can each use their own window at once.
@@ -169,7 +167,8 @@ final class Http2Frontend {
         }
     }
 
-    private static void addStream(Http2StreamChannel stream, Http2RequestCodec codec, String sni, String tls,
+    /** Adds the handlers after a new stream's {@link Http2RequestCodec}. */
+    private static void addStream(Http2StreamChannel stream, String sni, String tls,
                                   ForwardingHeaders.Client client, String loggedPeer, Supplier<FrontendSettings> settings,
                                   ProxyServices services) {
         if (sni != null) {
@@ -178,7 +177,6 @@ final class Http2Frontend {
         stream.closeFuture().addListener(f -> goAwayWhenIdle(stream.parent(), services));
         ReadSuspension reads = new ReadSuspension(stream);
         stream.pipeline()
-                .addLast(PipelineNames.CODEC, codec)
                 .addLast(PipelineNames.OBSERVE, ExchangeObserver.forStream("https", tls,
                         loggedPeer, services.metrics(), services.clock()))
                 .addLast(PipelineNames.FRONTEND, new FrontendHandler(true, settings, null, reads, services, token -> null, 443, client));

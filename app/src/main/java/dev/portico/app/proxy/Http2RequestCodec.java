@@ -2,6 +2,7 @@ package dev.portico.app.proxy;
 
 import static io.netty.handler.codec.http2.Http2Error.PROTOCOL_ERROR;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Netty's server-side stream codec (HTTP/2 frames to HTTP/1 objects and back), with the two per-request
@@ -49,6 +51,10 @@ import java.util.Map;
  * </ul>
  * Bodies, trailers, whole responses (local answers) and interim responses are Netty's. Sharable, like
  * its parent; event loop only.
+ *
+ * <p>It is also what the multiplexer adds to every new stream's child channel: when added, it hands the
+ * channel to {@code restOfStream}, which adds the handlers after it. A {@code ChannelInitializer} would
+ * do the same with a handler context more per stream, added and removed again, and a concurrent set.
  */
 @ChannelHandler.Sharable
 final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
@@ -61,8 +67,17 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
      */
     private static final HttpHeadersFactory DECODER_VALIDATED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
-    Http2RequestCodec() {
+    private final Consumer<Channel> restOfStream;
+
+    /** {@code restOfStream} completes a new stream's pipeline; called on the stream's event loop. */
+    Http2RequestCodec(Consumer<Channel> restOfStream) {
         super(true, true);
+        this.restOfStream = restOfStream;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        restOfStream.accept(ctx.channel());
     }
 
     @Override

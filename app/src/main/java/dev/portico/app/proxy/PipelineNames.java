@@ -15,12 +15,13 @@ package dev.portico.app.proxy;
  * adds, for http/1.1 or no ALPN, FRAMING, CODEC, OBSERVE, FRONTEND as above; for h2 (Http2Frontend):
  *   TLS
  *   H2_DEADLINE Http2HeaderDeadline (preface and each header block within headerTimeout, else close)
- *   FLUSH      FlushConsolidationHandler (responses finished in one event-loop turn share a flush)
  *   H2_CODEC   Http2FrameCodec (limits, rapid-reset guard, GOAWAY on graceful close)
+ *   FLUSH      FlushConsolidationHandler (streams' responses finished in one event-loop turn share a flush)
  *   IDLE       IdleStateHandler (reader idle keepAliveTimeout; ERRORS closes the connection if no stream is open)
  *   OBSERVE    ExchangeObserver (the connection: count, handshake)
  *   MULTIPLEX  Http2MultiplexHandler, one child channel per client stream:
- *                CODEC     Http2RequestCodec (Netty's Http2StreamFrameToHttpObjectCodec, server)
+ *                (unnamed) Http2RequestCodec (Netty's Http2StreamFrameToHttpObjectCodec, server): the
+ *                          multiplexer adds it under a generated name, and it adds the two below
  *                OBSERVE   ExchangeObserver.forStream (metrics, access log of this stream's request)
  *                FRONTEND  FrontendHandler without a framing gate
  *   ERRORS     logs connection errors the codec already answered; GOAWAY when idle

@@ -42,7 +42,7 @@ class Http2RequestCodecTest {
 
     @Test
     void headersThatEndTheStreamBecomeAHeadAndTheSharedEmptyEndNotAFullRequest() {
-        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec());
+        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec(stream -> {}));
 
         channel.writeInbound(new DefaultHttp2HeadersFrame(get("/x?y=1"), true));
 
@@ -64,7 +64,7 @@ class Http2RequestCodecTest {
 
     @Test
     void aRequestWithABodyIsChunkedAndItsTrailersArriveOnTheLastContent() {
-        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec());
+        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec(stream -> {}));
         Http2Headers post = get("/upload").method("POST");
 
         channel.writeInbound(new DefaultHttp2HeadersFrame(post, false));
@@ -92,7 +92,7 @@ class Http2RequestCodecTest {
 
     @Test
     void aHeadWithALengthIsNotChunked() {
-        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec());
+        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec(stream -> {}));
 
         channel.writeInbound(new DefaultHttp2HeadersFrame(get("/upload").method("PUT").add("content-length", "3"), false));
 
@@ -104,7 +104,7 @@ class Http2RequestCodecTest {
 
     @Test
     void aClientsOwnExtensionAndTrailerFieldsAreDropped() {
-        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec());
+        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec(stream -> {}));
 
         channel.writeInbound(new DefaultHttp2HeadersFrame(get("/").add("x-http2-stream-id", "7")
                 .add("x-http2-scheme", "http").add("trailer", "x-checksum").add("x-http2ish", "kept"), true));
@@ -120,7 +120,7 @@ class Http2RequestCodecTest {
 
     @Test
     void aRequestWithoutPathResetsTheStream() {
-        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec());
+        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec(stream -> {}));
         Http2Headers noPath = new DefaultHttp2Headers().method("GET").scheme("https").authority("a.example");
 
         DecoderException refused = assertThrows(DecoderException.class,
@@ -133,7 +133,7 @@ class Http2RequestCodecTest {
 
     @Test
     void aResponseHeadBecomesHeadersWithoutEndStream() {
-        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec());
+        EmbeddedChannel channel = new EmbeddedChannel(new Http2RequestCodec(stream -> {}));
         DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CREATED);
         response.headers().add("Content-Type", "text/plain").add("X-Trace", "t1");
 
