@@ -277,12 +277,11 @@ start_contestant() { # NAME [SLOT]; sets CPID. Slot 1 (--paired): configs and st
   local port=$((HTTPS_PORT + slot)) admin=$((ADMIN_PORT + slot))
   case $name in
     portico|portico-epoll)
-      local launch=("$root/bin/portico")
-      # Another build in the B slot: the same flags bin/portico gives (it only adds a build step).
-      ((slot == 1)) && [[ -n ${PORTICO_B_JAR:-} ]] && launch=(java -XX:+ExitOnOutOfMemoryError $java_opts -jar "$PORTICO_B_JAR")
+      local jar= # empty: bin/portico's own (built if stale); PORTICO_B_JAR: another build in the B slot
+      ((slot == 0)) || jar=${PORTICO_B_JAR:-}
       PORTICO_TRANSPORT=$([[ $name == portico-epoll ]] && echo epoll || echo "${PORTICO_TRANSPORT:-}") \
-        PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$java_opts" \
-        "${launch[@]}" run --config "$dir/portico.yaml" >> "$dir/$name/portico.log" 2>&1 &
+        PORTICO_ACCESS_LOG=off PORTICO_JAVA_OPTS="$java_opts" PORTICO_JAR=$jar \
+        "$root/bin/portico" run --config "$dir/portico.yaml" >> "$dir/$name/portico.log" 2>&1 &
       ;;
     nginx) nginx -c "$dir/nginx.conf" >> "$dir/nginx/stderr.log" 2>&1 & ;;
     haproxy) haproxy -db -f "$dir/haproxy.cfg" >> "$dir/haproxy/haproxy.log" 2>&1 & ;;
