@@ -2,7 +2,6 @@ package dev.portico.app.http;
 
 import dev.portico.app.config.ServerLimits;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -222,10 +221,13 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Answers and closes; the observer above is told first, as it sees no request and no response. Event loop. */
+    /**
+     * Answers and closes, lingering (the client may be sending still); the observer above is told
+     * first, as it sees no request and no response. Event loop.
+     */
     private void answer(int status, String reason) {
         ctx.fireUserEventTriggered(new RequestRejected(status, scanner.methodOrDash(), ErrorResponses.bodyLength(status, reason)));
-        ctx.writeAndFlush(ErrorResponses.raw(status, reason)).addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.afterWrite(ctx.writeAndFlush(ErrorResponses.raw(status, reason)));
     }
 
     private void armHeaderTimer() {

@@ -6,6 +6,7 @@ import dev.portico.app.config.RouteAction;
 import dev.portico.app.config.RouteOptions;
 import dev.portico.app.http.ErrorResponses;
 import dev.portico.app.http.FramingViolation;
+import dev.portico.app.http.LingeringClose;
 import dev.portico.app.http.ReadSuspension;
 import dev.portico.app.http.StrictFramingHandler;
 import dev.portico.app.routing.RouteTable;
@@ -460,7 +461,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         responseStarted = true;
-        ctx.writeAndFlush(ErrorResponses.of(status, reason, true)).addListener(ChannelFutureListener.CLOSE);
+        io.netty.channel.ChannelFuture answer = ctx.writeAndFlush(ErrorResponses.of(status, reason, true));
+        if (stream) {
+            answer.addListener(ChannelFutureListener.CLOSE); // resets the stream once the answer is out
+        } else {
+            LingeringClose.afterWrite(answer); // the client may be sending still
+        }
     }
 
     private void finishHeaders(HttpHeaders headers) {
@@ -496,6 +502,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 // The answer is complete but the request body is not: reset the stream once the answer
                 // is written (RFC 9113 8.1), never before, or queued DATA would be dropped.
                 (lastWrite != null ? lastWrite : ctx.newSucceededFuture()).addListener(ChannelFutureListener.CLOSE);
+            } else if (!requestComplete) {
+                // Answered before the body was read: the client may be sending still.
+                LingeringClose.afterWrite(ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER));
             } else {
                 ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
