@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Closes an HTTP/1.1 connection whose client may still be sending: a request refused before its body
- * was read (413, an early 404), or framing in doubt (400). Closing at once with unread bytes in the
+ * was read (413, an early 404), framing in doubt (400), or requests pipelined behind one that said
+ * {@code Connection: close} (RFC 9112 9.6 asks for this staged close). Closing at once with unread bytes in the
  * socket makes the kernel answer them with a reset, and a client still writing its body then sees
  * "connection reset" or "broken pipe" instead of the answer. As nginx's lingering close does: once the
  * answer is written, TLS close_notify and FIN go out, and whatever still arrives is read and dropped,

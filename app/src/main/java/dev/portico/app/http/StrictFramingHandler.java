@@ -120,6 +120,11 @@ public final class StrictFramingHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** True while bytes of a pipelined request wait behind the gate. Event loop only. */
+    public boolean holdsBytes() {
+        return held != null && held.isReadable();
+    }
+
     /**
      * Leaves the pipeline after a {@code 101}: bytes held after the upgrade request are not HTTP and
      * are passed to the next handler as they are. Event loop only.

@@ -502,8 +502,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 // The answer is complete but the request body is not: reset the stream once the answer
                 // is written (RFC 9113 8.1), never before, or queued DATA would be dropped.
                 (lastWrite != null ? lastWrite : ctx.newSucceededFuture()).addListener(ChannelFutureListener.CLOSE);
-            } else if (!requestComplete) {
-                // Answered before the body was read: the client may be sending still.
+            } else if (!requestComplete || framing.holdsBytes()) {
+                // Answered before the body was read, or pipelined requests follow that will not be
+                // answered: the client may be sending still.
                 LingeringClose.afterWrite(ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER));
             } else {
                 ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

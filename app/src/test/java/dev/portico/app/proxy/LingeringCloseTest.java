@@ -73,6 +73,19 @@ class LingeringCloseTest {
         }
     }
 
+    @Test
+    void requestsPipelinedAfterConnectionCloseAreReadAwayNotReset() throws Exception {
+        try (EchoBackend backend = new EchoBackend("b");
+             ProxyFixture proxy = new ProxyFixture(List.of(ProxyFixture.proxy("a.test", backend.port())))) {
+            Socket socket = TestTls.INSTANCE.connect(proxy.httpsPort(), "a.test");
+            String answer = writeAllThenRead(socket, "GET /first HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"
+                    + "POST /second HTTP/1.1\r\nHost: a.test\r\nContent-Length: " + BODY + "\r\n\r\n", false);
+            assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.endsWith("hello from b /first"),
+                    "the first request's answer, and only that: " + answer);
+            assertEquals(1, backend.requests.get(), "the request after Connection: close is never forwarded");
+        }
+    }
+
     /**
      * Sends {@code head} and a {@value #BODY}-byte body (chunked: in 64 KiB chunks) with blocking writes,
      * then reads to the proxy's close. A failed write fails the test.
