@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStream;
@@ -27,9 +28,11 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -45,9 +48,10 @@ import java.util.function.Consumer;
  *       content, not made a {@code FullHttpRequest} (a pooled empty body and a second header map). A head
  *       without END_STREAM and without {@code Content-Length} gets {@code Transfer-Encoding: chunked}, as
  *       Netty's does. CONNECT keeps Netty's translation (the frontend refuses it).</li>
- *   <li>A response head that is not a whole response (what an exchange writes) becomes HEADERS without
- *       validating its fields a second time: they were validated when the backend's answer was decoded
- *       (both upstream codecs validate), and Portico adds only fields of its own.</li>
+ *   <li>A response head that is not a whole response (what an exchange writes) becomes HEADERS
+ *       ({@link #toResponseHeaders}) without validating its fields a second time: they were validated
+ *       when the backend's answer was decoded (both upstream codecs validate), and Portico adds only
+ *       fields of its own.</li>
  * </ul>
  * Bodies, trailers, whole responses (local answers) and interim responses are Netty's. Sharable, like
  * its parent; event loop only.
@@ -66,6 +70,17 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
      * {@code Http2ProtocolTest} holds the whole chain to that.
      */
     private static final HttpHeadersFactory DECODER_VALIDATED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    /** RFC 9113 8.2.2's connection-specific fields (HopByHop has removed most already), and Host. */
+    private static final Set<AsciiString> DROPPED_FROM_RESPONSES = Set.of(HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.UPGRADE, HttpHeaderNames.TE, HttpHeaderNames.HOST);
+    /** Names most responses carry, as the lower-case constants they become. */
+    private static final AsciiString[] COMMON_RESPONSE_NAMES = {HttpHeaderNames.CONTENT_TYPE,
+            HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.DATE, HttpHeaderNames.SERVER, HttpHeaderNames.CACHE_CONTROL,
+            HttpHeaderNames.ETAG, HttpHeaderNames.LAST_MODIFIED, HttpHeaderNames.SET_COOKIE, HttpHeaderNames.LOCATION,
+            HttpHeaderNames.VARY, HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.EXPIRES, HttpHeaderNames.ACCEPT_RANGES,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONNECTION};
 
     private final Consumer<Channel> restOfStream;
 
@@ -103,7 +118,7 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out) throws Exception {
         if (obj instanceof HttpResponse response && !(obj instanceof FullHttpResponse)
                 && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-            out.add(new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(response, false), false));
+            out.add(new DefaultHttp2HeadersFrame(toResponseHeaders(response), false));
             return;
         }
         super.encode(ctx, obj, out);
@@ -151,6 +166,37 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
             out.add(HttpHeaderNames.COOKIE, cookies.toString());
         }
         return head;
+    }
+
+    /**
+     * The HEADERS of a response head (not CONNECT's, not interim): {@code :status}, then the fields in
+     * order with their names in lower case (RFC 9113 8.2.1), without the fields HTTP/2 forbids
+     * (8.2.2) or Netty's translation drops ({@code Host}, {@code x-http2-*}). As Netty's
+     * {@code HttpConversionUtil.toHttp2Headers}, without a lower-case copy and a set lookup per name:
+     * the common names map to Netty's constants, whose hash the HPACK encoder then reuses.
+     */
+    static Http2Headers toResponseHeaders(HttpResponse response) {
+        HttpHeaders in = response.headers();
+        Http2Headers out = new DefaultHttp2Headers(false, in.size() + 1);
+        out.status(response.status().codeAsText());
+        Iterator<Map.Entry<CharSequence, CharSequence>> fields = in.iteratorCharSequence();
+        while (fields.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = fields.next();
+            AsciiString name = lowerCaseName(field.getKey());
+            if (!DROPPED_FROM_RESPONSES.contains(name) && !isExtension(name)) {
+                out.add(name, field.getValue());
+            }
+        }
+        return out;
+    }
+
+    private static AsciiString lowerCaseName(CharSequence name) {
+        for (AsciiString common : COMMON_RESPONSE_NAMES) {
+            if (common.length() == name.length() && common.contentEqualsIgnoreCase(name)) {
+                return common;
+            }
+        }
+        return AsciiString.of(name).toLowerCase();
     }
 
     /** {@code x-http2-...}; names arrive in lower case (the HPACK decoder refuses others). */

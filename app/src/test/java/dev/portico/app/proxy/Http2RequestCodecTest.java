@@ -147,4 +147,32 @@ class Http2RequestCodecTest {
         assertNull(channel.readOutbound());
         assertFalse(channel.finish());
     }
+
+    @Test
+    void responseFieldsKeepTheirOrderInLowerCaseAndThoseHttp2ForbidsAreDropped() {
+        DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().add("Server", "nginx").add("X-Mixed-Case", "v1").add("Connection", "close")
+                .add("Transfer-Encoding", "chunked").add("Keep-Alive", "timeout=5").add("Proxy-Connection", "x")
+                .add("Upgrade", "h2c").add("TE", "trailers").add("Host", "b.example").add("x-http2-stream-id", "3")
+                .add("Set-Cookie", "a=1").add("set-cookie", "b=2").add("Content-Type", "text/html")
+                .add("x-http2ish", "kept");
+
+        Http2Headers headers = Http2RequestCodec.toResponseHeaders(response);
+
+        List<String> fields = new java.util.ArrayList<>();
+        headers.forEach(field -> fields.add(field.getKey() + "=" + field.getValue()));
+        assertEquals(List.of(":status=200", "server=nginx", "x-mixed-case=v1", "set-cookie=a=1", "set-cookie=b=2",
+                        "content-type=text/html", "x-http2ish=kept"), fields,
+                ":status first, then the fields in order, lower case; connection-specific ones, Host and x-http2-* gone");
+        assertSame(HttpHeaderNames.CONTENT_TYPE, nameOf(headers, "content-type"), "a common name is Netty's constant");
+    }
+
+    private static CharSequence nameOf(Http2Headers headers, String name) {
+        for (java.util.Map.Entry<CharSequence, CharSequence> field : headers) {
+            if (field.getKey().toString().equals(name)) {
+                return field.getKey();
+            }
+        }
+        return null;
+    }
 }
