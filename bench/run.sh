@@ -18,7 +18,7 @@
 #   bench/run.sh --alloc         bytes Portico's event loops allocate per request (keep-alive and
 #                                HTTP/2, 10 s each after 20 s of the same load; jstack -e); writes
 #                                bench/results/alloc-portico.txt (about 1 min; with --quick 15 s)
-#   bench/run.sh --paired portico,haproxy [--load keepalive|h2] [--pairs 6]
+#   bench/run.sh --paired portico,haproxy [--load keepalive|h2|handshake12|handshake13] [--pairs 6]
 #                                two contestants running at once (the second on HTTPS_PORT + 1),
 #                                both warmed up, then 8 s loads alternating between them, the order
 #                                flipped every pair; prints medians and the per-pair ratio B/A
@@ -77,7 +77,7 @@ while (($#)); do
     --syscalls) syscalls=1 ;;
     --alloc) alloc=1 ;;
     --paired) paired=${2:?--paired needs two contestants, e.g. portico,haproxy}; shift ;;
-    --load) paired_load=${2:?--load needs keepalive or h2}; shift ;;
+    --load) paired_load=${2:?--load needs keepalive, h2, handshake12 or handshake13}; shift ;;
     --pairs) pairs=${2:?--pairs needs a number}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -88,7 +88,7 @@ done
 if [[ -n $paired ]]; then
   [[ $paired =~ ^[a-z-]+,[a-z-]+$ ]] || { echo "run.sh: --paired '$paired' (expected two contestants, e.g. portico,haproxy)" >&2; exit 2; }
   contestants=${paired/,/ }
-  [[ $paired_load == keepalive || $paired_load == h2 ]] || { echo "run.sh: --load '$paired_load' (expected keepalive or h2)" >&2; exit 2; }
+  [[ $paired_load =~ ^(keepalive|h2|handshake12|handshake13)$ ]] || { echo "run.sh: --load '$paired_load' (expected keepalive, h2, handshake12 or handshake13)" >&2; exit 2; }
   [[ $pairs =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --pairs '$pairs' (expected a whole number > 0)" >&2; exit 2; }
 fi
 for c in $contestants; do
@@ -641,6 +641,9 @@ run_alloc() { # on a JVM garbage is CPU twice (allocating, collecting): a figure
 paired_run_load() { # PORT SECONDS FILE
   if [[ $paired_load == keepalive ]]; then
     wrk -t2 -c"$CONNS" -d"${2}s" --timeout 5s --latency "https://a.bench.test:$1/" > "$3" 2>&1 || true
+  elif [[ $paired_load == handshake1[23] ]]; then # as scenario_handshakes: a new connection per request
+    OPENSSL_CONF=$RUN/certs/client-tls${paired_load#handshake}.cnf \
+      wrk -t2 -c"$CONNS" -d"${2}s" --timeout 5s --latency -H 'Connection: close' "https://b.bench.test:$1/" > "$3" 2>&1 || true
   else
     h2load -c "$H2_CONNS" -m "$H2_STREAMS" -t 2 -D "$2" "https://a.bench.test:$1/" > "$3" 2>&1 || true
   fi
@@ -670,7 +673,7 @@ run_paired() {
       before=$(measure cpu "$pid")
       paired_run_load "$port" "$seconds" "$file"
       after=$(measure cpu "$pid")
-      if [[ $paired_load == keepalive ]]; then
+      if [[ $paired_load != h2 ]]; then
         read -r rps p50 p99 requests errors non2xx <<< "$(measure wrk "$file")"
       else
         read -r rps requests failed non2xx protocol <<< "$(measure h2load "$file")"
@@ -690,7 +693,7 @@ run_paired() {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); command: \`$command_line\`"
     echo "machine: $(nproc) cores, kernel $(uname -r); portico: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "Portico JVM flags: $PORTICO_BENCH_JAVA_OPTS ${PORTICO_EXTRA_JAVA_OPTS:-}; B only: ${PORTICO_B_EXTRA_JAVA_OPTS:-(none)}; B's jar: ${PORTICO_B_JAR:-(the same)}"
-    echo "load: $([[ $paired_load == keepalive ]] && echo "wrk -t2 -c$CONNS --latency" || echo "h2load -c$H2_CONNS -m$H2_STREAMS -t2"), $seconds s per side, $pairs pairs after $warm_loads x $warm s of warm-up each"
+    echo "load: $([[ $paired_load != h2 ]] && echo "wrk -t2 -c$CONNS --latency$([[ $paired_load == handshake1* ]] && echo ", a new TLS 1.${paired_load#handshake1} connection per request (Connection: close)")" || echo "h2load -c$H2_CONNS -m$H2_STREAMS -t2"), $seconds s per side, $pairs pairs after $warm_loads x $warm s of warm-up each"
     python3 "$tools/paired.py" "$tsv" "$a" "$b"
   } > "$out"
   cat "$out"
