@@ -9,6 +9,8 @@ import dev.portico.acme.renewal.OrderLimits;
 import dev.portico.acme.renewal.RenewalPolicy;
 import dev.portico.tls.sni.HostPattern;
 import dev.portico.tls.storage.Storage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@code Storage.lock}, not in two processes sharing the storage either).
  *
  * <p>When: {@link RenewalPolicy} (ARI window when offered, else a third / half of the lifetime left).
- * After a failure: {@link Backoff} after classification, and never past {@link OrderLimits}.
+ * After a failure: {@link Backoff} after classification, and never past {@link OrderLimits}. The
+ * {@link OrderHistory} those limits are counted on is kept in storage, per ACME directory
+ * ({@link #historyKey(AcmeOptions)}), so a process that restarts (a crash loop, a redeploy) does not order past
+ * the CA's limits either.
  *
  * <p>Thread-safe. Every method does I/O or waits: control plane only, never an event loop.
  */
@@ -63,7 +68,10 @@ public final class RenewalScheduler implements AutoCloseable {
     private final ExecutorService orders;
     private final Map<Set<String>, ManagedSet> entries = new LinkedHashMap<>();
     private final Set<String> busyNames = new HashSet<>();
-    private OrderHistory history = OrderHistory.EMPTY;
+    private OrderHistory history;
+    /** Serializes the history's writes, so the last one stored is the newest. */
+    private final Object historyWrites = new Object();
+    private final String historyStorageKey;
     private ScheduledFuture<?> wakeup;
     private Instant wakeAt;
     private boolean closed;
@@ -87,6 +95,8 @@ public final class RenewalScheduler implements AutoCloseable {
         this.client = new AcmeClient(options, storage, Objects.requireNonNull(challenges, "challenges"), tuning.clock());
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("portico-acme-timer"));
         this.orders = Executors.newFixedThreadPool(tuning.orderThreads(), threads("portico-acme-order"));
+        this.historyStorageKey = historyKey(options);
+        this.history = loadHistory();
     }
 
     /**
@@ -304,11 +314,13 @@ public final class RenewalScheduler implements AutoCloseable {
                 LOG.warn("acme order deferred reason=client-rate-limit names={} nextTry={}", e.names, allowed);
                 return;
             }
+            saveHistory();
             ManagedCertificate issued = client.issue(e.names, Optional.ofNullable(current).map(c -> c.pair().leaf()));
             files.store(issued, options.directory(), tuning.clock().instant());
             synchronized (this) {
                 history = history.withIssued(tuning.clock().instant(), e.names);
             }
+            saveHistory();
             LOG.info("acme issued names={} notAfter={} serial={} issuer=\"{}\"", e.names, issued.notAfter(),
                     issued.serialHex(), issued.issuer());
             installed(e, issued, tuning.clock().instant());
@@ -384,6 +396,43 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
+    /** Where the history of orders to {@code options}' directory is stored: beside its account. */
+    static String historyKey(AcmeOptions options) {
+        return "acme/" + AcmeDirectory.id(options.directory()) + "/order-history.txt";
+    }
+
+    /** The stored history, pruned; empty when there is none or it is unreadable (never a reason not to start). */
+    private OrderHistory loadHistory() {
+        try {
+            Optional<byte[]> stored = storage.load(historyStorageKey);
+            if (stored.isEmpty()) {
+                return OrderHistory.EMPTY;
+            }
+            OrderHistory loaded = OrderHistory.parse(new String(stored.get(), StandardCharsets.UTF_8))
+                    .pruned(tuning.limits(), tuning.clock().instant());
+            LOG.info("acme order history loaded events={} key={}", loaded.events().size(), historyStorageKey);
+            return loaded;
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("acme order history unreadable, starting without it key={} detail=\"{}\"", historyStorageKey, e.getMessage());
+            return OrderHistory.EMPTY;
+        }
+    }
+
+    /** Stores the current history; a failure is logged and the history kept in memory. Order threads. */
+    private void saveHistory() {
+        synchronized (historyWrites) {
+            OrderHistory current;
+            synchronized (this) {
+                current = history;
+            }
+            try {
+                storage.store(historyStorageKey, current.encode().getBytes(StandardCharsets.UTF_8), false);
+            } catch (IOException e) {
+                LOG.warn("acme order history not stored key={} detail=\"{}\"", historyStorageKey, e.toString());
+            }
+        }
+    }
+
     private void failed(ManagedSet e, Exception ex) {
         if (isClosed()) {
             return; // close() interrupted the order: not a CA problem
@@ -402,6 +451,9 @@ public final class RenewalScheduler implements AutoCloseable {
             if (f.kind() == FailureKind.CHALLENGE_FAILED) {
                 history = history.withFailedValidation(now, e.names);
             }
+        }
+        if (f.kind() == FailureKind.CHALLENGE_FAILED) {
+            saveHistory();
         }
         String line = "acme order failed names={} kind={} type={} detail=\"{}\" failures={} nextTry={} currentNotAfter={}";
         Object[] args = {e.names, f.kind(), f.problemType().map(Object::toString).orElse("-"), f.detail(), failures,

@@ -12,7 +12,8 @@
  * acme.close();                                               // on shutdown, after the listeners
  * }</pre>
  *
- * <p>Storage layout: {@code acme/<directory-id>/account.key} (secret) and {@code account.url};
+ * <p>Storage layout: {@code acme/<directory-id>/account.key} (secret), {@code account.url} and
+ * {@code order-history.txt} (what the client-side rate limits count, kept across restarts);
  * {@code certificates/<primary-name>/chain.pem}, {@code key.pem} (secret), {@code meta.json}.
  * Pure decisions (when to renew, how long to back off, what the client-side rate limits allow) live
  * in {@link dev.portico.acme.renewal}.

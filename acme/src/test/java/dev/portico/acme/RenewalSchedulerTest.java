@@ -1,9 +1,15 @@
 package dev.portico.acme;
 
+import dev.portico.acme.renewal.OrderLimits;
+
+import dev.portico.acme.renewal.Backoff;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portico.acme.renewal.Backoff;
+import dev.portico.acme.renewal.OrderLimits;
 import dev.portico.tls.certificate.CertificateKeyPair;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
@@ -78,6 +84,36 @@ class RenewalSchedulerTest {
             scheduler.manage(Set.of("b.example", "a.example")); // the same set again is a no-op
             assertEquals(1, scheduler.states().size(), "managing the same set twice keeps one entry");
         }
+    }
+
+    @Test
+    void aRestartStillCountsTheOrdersTheLastProcessMade() throws Exception {
+        InMemoryStorage storage = new InMemoryStorage();
+        // One order per hour: the first process's order (which hangs at the CA) uses it up.
+        RenewalScheduler.Tuning onePerHour = new RenewalScheduler.Tuning(java.time.Clock.systemUTC(), new java.util.Random(7),
+                new Backoff(List.of(Duration.ofMillis(250)), 0),
+                new OrderLimits(1000, Duration.ofHours(1), 1000, Duration.ofDays(7), 1, Duration.ofHours(1)), 2);
+        Instant before = Instant.now();
+        try (RenewalScheduler first = new RenewalScheduler(options, storage, new Http01Challenges(), new RecordingListener(), onePerHour)) {
+            first.manage(Set.of("a.example"));
+            RecordingListener.awaitCondition(() -> storedHistory(storage).contains("ORDER "), Duration.ofSeconds(10),
+                    "the order is recorded in storage");
+        }
+        // The same files after the process died: its order thread (still stuck on the hung CA) holds no lock any more.
+        InMemoryStorage afterRestart = new InMemoryStorage();
+        afterRestart.store(RenewalScheduler.historyKey(options), storage.load(RenewalScheduler.historyKey(options)).orElseThrow(), false);
+        try (RenewalScheduler second = new RenewalScheduler(options, afterRestart, new Http01Challenges(), new RecordingListener(), onePerHour)) {
+            second.manage(Set.of("a.example"));
+            RecordingListener.awaitCondition(() -> second.states().get(0).nextRenewal()
+                            .filter(at -> at.isAfter(before.plus(Duration.ofMinutes(59)))).isPresent(), Duration.ofSeconds(10),
+                    "the restarted scheduler defers its order until the first one is an hour old");
+            Instant next = second.states().get(0).nextRenewal().orElseThrow();
+            assertTrue(!next.isAfter(Instant.now().plus(Duration.ofHours(1))), "not later than that: " + next);
+        }
+    }
+
+    private String storedHistory(InMemoryStorage storage) {
+        return storage.load(RenewalScheduler.historyKey(options)).map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).orElse("");
     }
 
     private static ManagedCertificate certificate(Set<String> names, Duration lifetime) throws Exception {

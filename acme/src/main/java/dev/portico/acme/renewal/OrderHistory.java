@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -19,6 +20,7 @@ import java.util.function.Predicate;
 public record OrderHistory(List<Event> events) {
 
     public static final OrderHistory EMPTY = new OrderHistory(List.of());
+    private static final String HEADER = "# Portico: ACME orders, issued certificates and failed validations of the last days (OrderLimits)";
 
     public OrderHistory {
         events = List.copyOf(Objects.requireNonNull(events, "events"));
@@ -80,6 +82,46 @@ public record OrderHistory(List<Event> events) {
         }
         // The newest max-1 events may stay; the max-th newest must leave the window.
         return inWindow.get(max - 1).plus(window);
+    }
+
+    /**
+     * The history as text, one event a line ({@code ORDER 2026-05-01T00:00:00Z a.example,b.example}),
+     * for the scheduler to keep in storage: a restart must not forget what the CA has already counted.
+     */
+    public String encode() {
+        StringBuilder out = new StringBuilder(HEADER).append('\n');
+        for (Event e : events) {
+            out.append(e.type()).append(' ').append(e.at()).append(' ')
+                    .append(String.join(",", new TreeSet<>(e.names()))).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * Reads what {@link #encode} wrote; blank lines and {@code #} comments are skipped.
+     *
+     * @throws IllegalArgumentException naming the line and what was expected, for anything else
+     */
+    public static OrderHistory parse(String text) {
+        List<Event> events = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] fields = line.split(" ");
+            try {
+                if (fields.length != 3 || fields[2].isEmpty()) {
+                    throw new IllegalArgumentException("3 fields");
+                }
+                events.add(new Event(EventType.valueOf(fields[0]), Instant.parse(fields[1]), Set.of(fields[2].split(","))));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("line " + (i + 1) + ": '" + line
+                        + "' (expected: ORDER|FAILED_VALIDATION|ISSUED, an ISO-8601 instant, names separated by commas)", e);
+            }
+        }
+        return new OrderHistory(events);
     }
 
     private OrderHistory with(Event e) {

@@ -1,6 +1,8 @@
 package dev.portico.acme.renewal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -73,5 +75,19 @@ class OrderHistoryTest {
             h = h.withFailedValidation(T0.plus(Duration.ofMinutes(i)), Set.of(name));
         }
         return h;
+    }
+
+    @Test
+    void theHistoryReadsBackAsWrittenAndABadLineIsNamed() {
+        OrderHistory h = OrderHistory.EMPTY.withOrder(T0, AB).withFailedValidation(T0.plusSeconds(5), Set.of("a.example"))
+                .withIssued(T0.plusSeconds(9), AB);
+
+        String text = h.encode();
+
+        assertEquals(h, OrderHistory.parse(text), "every event, its time and names survive");
+        assertTrue(text.contains("ORDER 2026-05-01T00:00:00Z a.example,b.example\n"), text);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> OrderHistory.parse(text + "ORDER yesterday a.example\n"));
+        assertTrue(bad.getMessage().startsWith("line 5: 'ORDER yesterday a.example' (expected: "), bad.getMessage());
     }
 }
