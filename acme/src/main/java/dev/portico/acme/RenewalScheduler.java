@@ -418,18 +418,35 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
-    /** Stores the current history; a failure is logged and the history kept in memory. Order threads. */
+    /**
+     * Stores the current history merged with the stored one (another process sharing the storage may
+     * have added to it; its events then count here too), under a storage lock so that neither
+     * overwrites the other. A failure is logged and the history kept in memory. Order threads.
+     */
+    @SuppressWarnings("try") // the lock is held for the block's duration only
     private void saveHistory() {
         synchronized (historyWrites) {
-            OrderHistory current;
-            synchronized (this) {
-                current = history;
-            }
-            try {
-                storage.store(historyStorageKey, current.encode().getBytes(StandardCharsets.UTF_8), false);
+            try (Storage.Lock ignored = storage.lock("acme-order-history")) {
+                OrderHistory stored = readStoredHistory();
+                OrderHistory merged;
+                synchronized (this) {
+                    history = history.mergedWith(stored).pruned(tuning.limits(), tuning.clock().instant());
+                    merged = history;
+                }
+                storage.store(historyStorageKey, merged.encode().getBytes(StandardCharsets.UTF_8), false);
             } catch (IOException e) {
                 LOG.warn("acme order history not stored key={} detail=\"{}\"", historyStorageKey, e.toString());
             }
+        }
+    }
+
+    /** The stored history as it is; empty when there is none or it is unreadable (the next store replaces it). */
+    private OrderHistory readStoredHistory() throws IOException {
+        Optional<byte[]> stored = storage.load(historyStorageKey);
+        try {
+            return stored.isEmpty() ? OrderHistory.EMPTY : OrderHistory.parse(new String(stored.get(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return OrderHistory.EMPTY;
         }
     }
 

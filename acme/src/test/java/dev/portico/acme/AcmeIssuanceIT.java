@@ -106,8 +106,10 @@ class AcmeIssuanceIT {
                 }
                 assertEquals(accountsBefore + 1, PEBBLE.requests("POST", "/sign-me-up"),
                         "round " + round + ": two racing first orders register exactly one account");
-                assertEquals(List.of(accountKeyKey(), accountUrlKey()), storage.list("acme/"),
-                        "round " + round + ": one account key and one URL are stored");
+                assertEquals(List.of(accountKeyKey(), accountUrlKey(), RenewalScheduler.historyKey(PEBBLE.options())),
+                        storage.list("acme/"), "round " + round + ": one account key and one URL are stored (and the order history)");
+                assertEquals(2, orders(storage),
+                        "round " + round + ": both racing schedulers' orders are in the stored history, neither overwrote the other");
                 assertTrue(storage.isSecret(accountKeyKey()), "the account key is stored as a secret");
                 if (round == 2) {
                     try (RenewalScheduler later = scheduler(storage, listener)) {
@@ -169,6 +171,12 @@ class AcmeIssuanceIT {
     private static AcmeOptions withDirectory(AcmeOptions o, String directory) {
         return new AcmeOptions(directory, o.email(), o.agreeToTerms(), o.caBundle(), o.eab(), o.keyType(), o.profile(),
                 o.requestTimeout(), o.pollInterval(), o.orderTimeout());
+    }
+
+    private static long orders(InMemoryStorage storage) throws Exception {
+        String history = new String(storage.load(RenewalScheduler.historyKey(PEBBLE.options())).orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        return history.lines().filter(line -> line.startsWith("ORDER ")).count();
     }
 
     private static String accountUrlKey() {

@@ -45,6 +45,21 @@ public record OrderHistory(List<Event> events) {
         return with(new Event(EventType.ISSUED, at, names));
     }
 
+    /**
+     * This history and {@code other}'s events together, each once, oldest first: what another
+     * process sharing the storage recorded counts here too.
+     */
+    public OrderHistory mergedWith(OrderHistory other) {
+        List<Event> all = new ArrayList<>(new java.util.LinkedHashSet<>(events));
+        for (Event e : other.events) {
+            if (!events.contains(e)) {
+                all.add(e);
+            }
+        }
+        all.sort(Comparator.comparing(Event::at));
+        return new OrderHistory(all);
+    }
+
     /** Drops what is older than every window at {@code now}. */
     public OrderHistory pruned(OrderLimits limits, Instant now) {
         Instant cutoff = now.minus(limits.horizon());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -89,5 +90,16 @@ class OrderHistoryTest {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> OrderHistory.parse(text + "ORDER yesterday a.example\n"));
         assertTrue(bad.getMessage().startsWith("line 5: 'ORDER yesterday a.example' (expected: "), bad.getMessage());
+    }
+
+    @Test
+    void mergingKeepsEveryEventOnceInTimeOrder() {
+        OrderHistory mine = OrderHistory.EMPTY.withOrder(T0, AB).withOrder(T0.plusSeconds(20), Set.of("c.example"));
+        OrderHistory theirs = OrderHistory.EMPTY.withOrder(T0, AB).withOrder(T0.plusSeconds(10), Set.of("d.example"));
+
+        OrderHistory merged = mine.mergedWith(theirs);
+
+        assertEquals(List.of(T0, T0.plusSeconds(10), T0.plusSeconds(20)),
+                merged.events().stream().map(OrderHistory.Event::at).toList(), "the shared event once, oldest first");
     }
 }
