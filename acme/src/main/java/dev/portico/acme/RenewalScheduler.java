@@ -404,13 +404,10 @@ public final class RenewalScheduler implements AutoCloseable {
     /** The stored history, pruned; empty when there is none or it is unreadable (never a reason not to start). */
     private OrderHistory loadHistory() {
         try {
-            Optional<byte[]> stored = storage.load(historyStorageKey);
-            if (stored.isEmpty()) {
-                return OrderHistory.EMPTY;
+            OrderHistory loaded = readStoredHistory().pruned(tuning.limits(), tuning.clock().instant());
+            if (!loaded.events().isEmpty()) {
+                LOG.info("acme order history loaded events={} key={}", loaded.events().size(), historyStorageKey);
             }
-            OrderHistory loaded = OrderHistory.parse(new String(stored.get(), StandardCharsets.UTF_8))
-                    .pruned(tuning.limits(), tuning.clock().instant());
-            LOG.info("acme order history loaded events={} key={}", loaded.events().size(), historyStorageKey);
             return loaded;
         } catch (IOException | IllegalArgumentException e) {
             LOG.warn("acme order history unreadable, starting without it key={} detail=\"{}\"", historyStorageKey, e.getMessage());
@@ -427,7 +424,12 @@ public final class RenewalScheduler implements AutoCloseable {
     private void saveHistory() {
         synchronized (historyWrites) {
             try (Storage.Lock ignored = storage.lock("acme-order-history")) {
-                OrderHistory stored = readStoredHistory();
+                OrderHistory stored;
+                try {
+                    stored = readStoredHistory();
+                } catch (IllegalArgumentException unreadable) {
+                    stored = OrderHistory.EMPTY; // loadHistory warned; this store replaces it
+                }
                 OrderHistory merged;
                 synchronized (this) {
                     history = history.mergedWith(stored).pruned(tuning.limits(), tuning.clock().instant());
@@ -440,14 +442,14 @@ public final class RenewalScheduler implements AutoCloseable {
         }
     }
 
-    /** The stored history as it is; empty when there is none or it is unreadable (the next store replaces it). */
+    /**
+     * The stored history as it is; empty when there is none.
+     *
+     * @throws IllegalArgumentException when it is unreadable
+     */
     private OrderHistory readStoredHistory() throws IOException {
         Optional<byte[]> stored = storage.load(historyStorageKey);
-        try {
-            return stored.isEmpty() ? OrderHistory.EMPTY : OrderHistory.parse(new String(stored.get(), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            return OrderHistory.EMPTY;
-        }
+        return stored.isEmpty() ? OrderHistory.EMPTY : OrderHistory.parse(new String(stored.get(), StandardCharsets.UTF_8));
     }
 
     private void failed(ManagedSet e, Exception ex) {

@@ -3,6 +3,7 @@ package dev.portico.acme.renewal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -50,12 +51,9 @@ public record OrderHistory(List<Event> events) {
      * process sharing the storage recorded counts here too.
      */
     public OrderHistory mergedWith(OrderHistory other) {
-        List<Event> all = new ArrayList<>(new java.util.LinkedHashSet<>(events));
-        for (Event e : other.events) {
-            if (!events.contains(e)) {
-                all.add(e);
-            }
-        }
+        Set<Event> union = new LinkedHashSet<>(events);
+        union.addAll(other.events);
+        List<Event> all = new ArrayList<>(union);
         all.sort(Comparator.comparing(Event::at));
         return new OrderHistory(all);
     }

@@ -11,7 +11,9 @@ import dev.portico.app.http.ReadSuspension;
 import dev.portico.app.http.StrictFramingHandler;
 import dev.portico.app.routing.RouteTable;
 import dev.portico.tls.sni.TlsAttributes;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -382,7 +384,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HopByHop.strip(headers);
         int status = response.status().code();
         boolean bodyless = headRequest || status == 204 || status == 304 || status < 200;
-        if (!bodyless && !hadLength) {
+        if (!bodyless && !hadLength && !stream) { // HTTP/2 frames the body itself
             if (http10) {
                 closeAfter = true; // HTTP/1.0 has no chunked coding: delimit the body by closing
             } else {
@@ -461,7 +463,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         responseStarted = true;
-        io.netty.channel.ChannelFuture answer = ctx.writeAndFlush(ErrorResponses.of(status, reason, true));
+        ChannelFuture answer = ctx.writeAndFlush(ErrorResponses.of(status, reason, true));
         if (stream) {
             answer.addListener(ChannelFutureListener.CLOSE); // resets the stream once the answer is out
         } else {
@@ -486,7 +488,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Ends the request when both its body and its response are done; {@code responseDone} says the latter just happened. */
     private boolean responseComplete;
-    private io.netty.channel.ChannelFuture lastWrite;
+    private ChannelFuture lastWrite;
 
     private void maybeFinish(boolean responseJustDone) {
         if (responseJustDone) {
@@ -502,12 +504,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 // The answer is complete but the request body is not: reset the stream once the answer
                 // is written (RFC 9113 8.1), never before, or queued DATA would be dropped.
                 (lastWrite != null ? lastWrite : ctx.newSucceededFuture()).addListener(ChannelFutureListener.CLOSE);
-            } else if (!requestComplete || framing.holdsBytes()) {
-                // Answered before the body was read, or pipelined requests follow that will not be
-                // answered: the client may be sending still.
-                LingeringClose.afterWrite(ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER));
             } else {
-                ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+                if (!requestComplete || framing.holdsBytes()) {
+                    // Answered before the body was read, or pipelined requests follow that will not be
+                    // answered: the client may be sending still.
+                    LingeringClose.afterWrite(flushed);
+                } else {
+                    flushed.addListener(ChannelFutureListener.CLOSE);
+                }
             }
             return;
         }

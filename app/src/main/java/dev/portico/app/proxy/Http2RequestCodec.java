@@ -75,7 +75,10 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     private static final Set<AsciiString> DROPPED_FROM_RESPONSES = Set.of(HttpHeaderNames.CONNECTION,
             HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING,
             HttpHeaderNames.UPGRADE, HttpHeaderNames.TE, HttpHeaderNames.HOST);
-    /** Names most responses carry, as the lower-case constants they become. */
+    /**
+     * Names most responses carry, as the lower-case constants they become; the last two only so that a
+     * backend's stray ones are recognised without a copy and dropped.
+     */
     private static final AsciiString[] COMMON_RESPONSE_NAMES = {HttpHeaderNames.CONTENT_TYPE,
             HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.DATE, HttpHeaderNames.SERVER, HttpHeaderNames.CACHE_CONTROL,
             HttpHeaderNames.ETAG, HttpHeaderNames.LAST_MODIFIED, HttpHeaderNames.SET_COOKIE, HttpHeaderNames.LOCATION,
